@@ -1,0 +1,1 @@
+"""Front doors onto the archive: the `hemeroteca` command and the Telegram bot."""

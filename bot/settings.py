@@ -1,0 +1,47 @@
+"""Settings of the Telegram side (read by bot/config.py with everything else)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    # As python-telegram-bot's ApplicationBuilder().base_url(): the token is appended to it.
+    api_base_url: str = "https://api.telegram.org/bot"
+    api_file_url: str = ""  # default: api_base_url with its final "/bot" replaced by "/file/bot"
+    webhook_listen: str = ""  # e.g. "0.0.0.0:8443"; empty means long polling
+    webhook_url: str = ""
+    webhook_secret: str = ""  # secret token Telegram echoes in a header, checked by the bot
+
+    @property
+    def file_url(self) -> str:
+        if self.api_file_url:
+            return self.api_file_url
+        base = self.api_base_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    admin_ids: tuple[int, ...] = ()
+    questions_per_minute: int = 10
+    default_language: str = "es"
+    results_per_page: int = 3
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    default_time: str = "08:00"
+    default_timezone: str = "Europe/Madrid"
+    max_articles: int = 10
+    send_when_empty: bool = False
+
+
+@dataclass(frozen=True)
+class FrontDoorSettings:
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    bot: BotSettings = field(default_factory=BotSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)

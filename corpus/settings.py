@@ -1,0 +1,33 @@
+"""Settings the archive itself needs: where it lives, how articles are cut, what is accepted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    data_dir: Path = Path("data")
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "archive.sqlite3"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@dataclass(frozen=True)
+class ChunkingSettings:
+    # A chunk is one paragraph, or a run of its sentences when the paragraph is longer than this.
+    max_chars: int = 900
+    # Sentences repeated between consecutive chunks of one long paragraph, so no quote is cut off.
+    overlap_sentences: int = 1
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    max_article_chars: int = 200_000
+    min_article_chars: int = 20

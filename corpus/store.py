@@ -1,0 +1,313 @@
+"""ArticleStore: the archive's single source of truth, on SQLite in WAL mode.
+
+Articles, their chunks (exact spans) and each chunk's embedding live here; the search indexes
+are caches rebuilt from this file. Every article is written in one transaction, so a crash
+leaves it either fully stored or absent.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from corpus.models import Article, ArticleDraft, Chunk, Span
+from corpus.text import content_hash, normalise_url
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    url_key TEXT,
+    published TEXT,
+    language TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL UNIQUE,
+    origin TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS articles_url_key ON articles(url_key) WHERE url_key IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS articles_origin ON articles(origin) WHERE origin IS NOT NULL;
+CREATE INDEX IF NOT EXISTS articles_added_at ON articles(added_at);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    embedding BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class StoreError(RuntimeError):
+    """The archive file cannot be opened or written; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A chunk together with what the sparse index and quoting need about its article."""
+
+    chunk: Chunk
+    language: str
+
+
+class ArticleStore:
+    """Thread-safe access to one archive file (one connection, serialised by a lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(
+                f"cannot open the archive at {path}: {error}. "
+                "Check that the data directory exists and is writable (HEMEROTECA_DATA_DIR)."
+            ) from error
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write; other modules (feedback, subscriptions) use it for their own tables."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # --- meta -------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # --- articles ---------------------------------------------------------------------------
+
+    def find_duplicate(self, draft: ArticleDraft) -> int | None:
+        """Id of a stored article with the same normalised text, URL or origin, if any."""
+        rows = self.query(
+            "SELECT id FROM articles WHERE content_hash = ? OR url_key = ? OR origin = ? LIMIT 1",
+            (content_hash(draft.text), normalise_url(draft.url) or None, draft.origin or None),
+        )
+        return rows[0][0] if rows else None
+
+    def add_article(
+        self,
+        draft: ArticleDraft,
+        language: str,
+        spans: Sequence[Span],
+        embeddings: np.ndarray,
+    ) -> tuple[Article, list[Chunk]]:
+        """Store the article, its chunks and their embeddings atomically."""
+        if len(spans) != len(embeddings):
+            raise ValueError("one embedding per chunk is required")
+        added_at = datetime.now(UTC)
+        vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO articles(title, text, source, url, url_key, published, language,"
+                " added_at, content_hash, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    draft.title,
+                    draft.text,
+                    draft.source,
+                    draft.url,
+                    normalise_url(draft.url) or None,
+                    draft.published.isoformat() if draft.published else None,
+                    language,
+                    added_at.isoformat(),
+                    content_hash(draft.text),
+                    draft.origin or None,
+                ),
+            )
+            article_id = int(cursor.lastrowid or 0)
+            chunks = []
+            for ordinal, (span, vector) in enumerate(zip(spans, vectors, strict=True)):
+                text = draft.text[span.start : span.end]
+                row = db.execute(
+                    "INSERT INTO chunks(article_id, ordinal, start, end, text, embedding)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (article_id, ordinal, span.start, span.end, text, vector.tobytes()),
+                )
+                chunks.append(
+                    Chunk(article_id, ordinal, span.start, span.end, text, int(row.lastrowid or 0))
+                )
+        article = Article(
+            id=article_id,
+            title=draft.title,
+            text=draft.text,
+            source=draft.source,
+            url=draft.url,
+            published=draft.published,
+            language=language,
+            added_at=added_at,
+            content_hash=content_hash(draft.text),
+            origin=draft.origin,
+        )
+        return article, chunks
+
+    def delete_article(self, article_id: int) -> list[int]:
+        """Remove an article and its chunks; returns the removed chunk ids (empty if unknown)."""
+        with self.transaction() as db:
+            chunk_ids = [
+                row[0]
+                for row in db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))
+            ]
+            deleted = db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
+        return chunk_ids if deleted else []
+
+    def get_article(self, article_id: int) -> Article | None:
+        found = self.get_articles([article_id])
+        return found.get(article_id)
+
+    def get_articles(self, article_ids: Sequence[int]) -> dict[int, Article]:
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        rows = self.query(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", list(article_ids)
+        )
+        return {row[0]: _article_from_row(row) for row in rows}
+
+    def list_articles(
+        self, since: datetime | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Article]:
+        """Newest first; `since` keeps those added strictly after it."""
+        where, params = (
+            ("WHERE added_at > ?", [since.astimezone(UTC).isoformat()]) if since else ("", [])
+        )
+        rows = self.query(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles {where} ORDER BY added_at DESC, id DESC"
+            " LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [_article_from_row(row) for row in rows]
+
+    def count_articles(self) -> int:
+        return int(self.query("SELECT COUNT(*) FROM articles")[0][0])
+
+    def count_chunks(self) -> int:
+        return int(self.query("SELECT COUNT(*) FROM chunks")[0][0])
+
+    def count_chunks_by_article(self, article_ids: Sequence[int]) -> dict[int, int]:
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        rows = self.query(
+            f"SELECT article_id, COUNT(*) FROM chunks WHERE article_id IN ({marks})"
+            " GROUP BY article_id",
+            list(article_ids),
+        )
+        return {int(a): int(n) for a, n in rows}
+
+    def newest_published(self) -> datetime | None:
+        rows = self.query("SELECT MAX(COALESCE(published, added_at)) FROM articles")
+        return _parse_time(rows[0][0]) if rows and rows[0][0] else None
+
+    # --- chunks -----------------------------------------------------------------------------
+
+    def chunk_ids(self) -> np.ndarray:
+        rows = self.query("SELECT id FROM chunks ORDER BY id")
+        return np.array([row[0] for row in rows], dtype=np.int64)
+
+    def chunk_embeddings(self) -> tuple[np.ndarray, np.ndarray]:
+        """All chunk ids and their stored embeddings, for rebuilding the dense index."""
+        rows = self.query("SELECT id, embedding FROM chunks ORDER BY id")
+        ids = np.array([row[0] for row in rows], dtype=np.int64)
+        if not rows:
+            return ids, np.zeros((0, 0), dtype=np.float32)
+        return ids, np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
+
+    def chunk_records(self) -> list[ChunkRecord]:
+        """Every chunk with its article's language, for rebuilding the sparse index."""
+        rows = self.query(
+            "SELECT c.id, c.article_id, c.ordinal, c.start, c.end, c.text, a.language"
+            " FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.id"
+        )
+        return [ChunkRecord(Chunk(r[1], r[2], r[3], r[4], r[5], r[0]), r[6]) for r in rows]
+
+    def get_chunk_records(self, chunk_ids: Iterable[int]) -> dict[int, ChunkRecord]:
+        ids = [int(i) for i in chunk_ids]
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.query(
+            "SELECT c.id, c.article_id, c.ordinal, c.start, c.end, c.text, a.language"
+            f" FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
+            ids,
+        )
+        return {r[0]: ChunkRecord(Chunk(r[1], r[2], r[3], r[4], r[5], r[0]), r[6]) for r in rows}
+
+    def get_chunks(self, chunk_ids: Sequence[int]) -> dict[int, Chunk]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self.query(
+            f"SELECT id, article_id, ordinal, start, end, text FROM chunks WHERE id IN ({marks})",
+            [int(i) for i in chunk_ids],
+        )
+        return {r[0]: Chunk(r[1], r[2], r[3], r[4], r[5], r[0]) for r in rows}
+
+    def replace_embeddings(self, ids: Sequence[int], embeddings: np.ndarray) -> None:
+        """Swap in embeddings from another embedder, all in one transaction."""
+        vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE chunks SET embedding = ? WHERE id = ?",
+                [(vector.tobytes(), int(i)) for i, vector in zip(ids, vectors, strict=True)],
+            )
+
+
+_ARTICLE_COLUMNS = (
+    "id, title, text, source, url, published, language, added_at, content_hash, origin"
+)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _article_from_row(row: tuple) -> Article:
+    return Article(
+        id=row[0],
+        title=row[1],
+        text=row[2],
+        source=row[3],
+        url=row[4],
+        published=_parse_time(row[5]),
+        language=row[6],
+        added_at=_parse_time(row[7]) or datetime.now(UTC),
+        content_hash=row[8],
+        origin=row[9] or "",
+    )

@@ -1,0 +1,155 @@
+"""Dense index: FAISS with stable ids (the store's chunk ids), saved atomically.
+
+The build parameters (embedder, dimension, index type) are saved beside the index, so an index
+from another embedder is detected at load instead of silently producing garbage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from retrieval.settings import IndexSettings
+
+log = logging.getLogger(__name__)
+
+
+class IndexMismatchError(RuntimeError):
+    """The saved index was built by another embedder than the configured one."""
+
+
+class CorruptIndexError(RuntimeError):
+    """The saved index cannot be read or does not match the store."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: int
+    score: float
+
+
+@dataclass(frozen=True)
+class DenseIndexInfo:
+    embedder: str
+    dim: int
+    type: str
+
+
+class DenseIndex:
+    """Inner-product search over L2-normalised vectors (cosine similarity)."""
+
+    def __init__(self, info: DenseIndexInfo, settings: IndexSettings) -> None:
+        self.info = info
+        self._settings = settings
+        self._index = _new_index(info.dim, settings)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def ids(self) -> np.ndarray:
+        with self._lock:
+            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids) == 0:
+            return
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        with self._lock:
+            if not self._index.is_trained:
+                self._train(vectors)
+            self._index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
+
+    def remove(self, ids: list[int]) -> None:
+        if ids:
+            with self._lock:
+                self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def search(self, query: np.ndarray, k: int) -> list[Hit]:
+        with self._lock:
+            if self._index.ntotal == 0:
+                return []
+            scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), k)
+        return [Hit(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def save(self, path: Path) -> None:
+        """Write to a temporary file, fsync, then rename: a crash never leaves half a file."""
+        with self._lock:
+            data = faiss.serialize_index(self._index)
+        _atomic_write(path, data.tobytes())
+        _atomic_write(_info_path(path), json.dumps(asdict(self.info)).encode())
+
+    @classmethod
+    def load(cls, path: Path, expected: DenseIndexInfo, settings: IndexSettings) -> DenseIndex:
+        """Read a saved index; raises IndexMismatchError or CorruptIndexError with the reason."""
+        if not path.exists():
+            raise FileNotFoundError(path)
+        try:
+            saved = DenseIndexInfo(**json.loads(_info_path(path).read_text()))
+        except (OSError, ValueError, TypeError) as error:
+            raise CorruptIndexError(f"index description unreadable: {error}") from error
+        if saved.embedder != expected.embedder or saved.dim != expected.dim:
+            raise IndexMismatchError(
+                f"the index was built with {saved.embedder} ({saved.dim} dimensions) but the "
+                f"configured embedder is {expected.embedder} ({expected.dim}); "
+                "run `hemeroteca reindex`"
+            )
+        try:
+            raw = np.frombuffer(path.read_bytes(), dtype=np.uint8)
+            index = faiss.deserialize_index(raw)
+        except (OSError, RuntimeError) as error:
+            raise CorruptIndexError(f"cannot read {path}: {error}") from error
+        if index.d != expected.dim or saved.type != settings.type:
+            raise CorruptIndexError(f"{path} has another shape or type than configured")
+        dense = cls(expected, settings)
+        dense._index = index
+        _tune(index, settings)
+        return dense
+
+    def _train(self, vectors: np.ndarray) -> None:
+        # IVF needs training data; with fewer vectors than lists it falls back to what it has.
+        self._index.train(vectors)
+
+
+def _new_index(dim: int, settings: IndexSettings) -> faiss.Index:
+    if settings.type == "flat":
+        base = faiss.IndexFlatIP(dim)
+    elif settings.type == "hnsw":
+        base = faiss.IndexHNSWFlat(dim, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    elif settings.type == "ivf":
+        quantizer = faiss.IndexFlatIP(dim)
+        base = faiss.IndexIVFFlat(quantizer, dim, settings.ivf_nlist, faiss.METRIC_INNER_PRODUCT)
+    else:
+        raise ValueError(f"unknown index type {settings.type!r}; valid types: flat, hnsw, ivf")
+    index = faiss.IndexIDMap2(base)
+    _tune(index, settings)
+    return index
+
+
+def _tune(index: faiss.Index, settings: IndexSettings) -> None:
+    inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
+    if isinstance(inner, faiss.IndexHNSW):
+        inner.hnsw.efSearch = settings.hnsw_ef_search
+    if isinstance(inner, faiss.IndexIVF):
+        inner.nprobe = settings.ivf_nprobe
+
+
+def _info_path(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)

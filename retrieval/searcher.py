@@ -1,0 +1,153 @@
+"""The search façade used by the CLI and the bot: question → verbatim quotes with sources."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from corpus.language import detect_language
+from retrieval.archive import DEFAULT_LANGUAGE, Archive
+from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.models import Passage, QuestionError, SearchResult
+from retrieval.quotes import ChunkCandidate, QuoteWeights, Window, best_windows, select_quotes
+from retrieval.tokens import analyze
+
+
+@dataclass(frozen=True)
+class SearchTimings:
+    embed_ms: float
+    retrieve_ms: float
+    quote_ms: float
+
+
+class Searcher:
+    def __init__(self, archive: Archive, weights: QuoteWeights | None = None) -> None:
+        self.archive = archive
+        self.settings = archive.settings.search
+        self.weights = weights or QuoteWeights()
+        self.last_timings = SearchTimings(0, 0, 0)
+
+    def validate(self, question: str) -> str:
+        """The question, trimmed; raises QuestionError with a message for the user."""
+        question = question.strip()
+        if not question:
+            raise QuestionError("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"the question has {len(question):,} characters; the limit is "
+                f"{self.settings.max_question_chars:,}"
+            )
+        return question
+
+    def detect_language(self, question: str, hint: str = "") -> str:
+        return detect_language(question, fallback=hint or DEFAULT_LANGUAGE)
+
+    def search(
+        self,
+        question: str,
+        k: int | None = None,
+        language_hint: str = "",
+        offset: int = 0,
+    ) -> SearchResult:
+        """Quotes for `question`, best first; `offset` skips that many (for "more results")."""
+        question = self.validate(question)
+        language = self.detect_language(question, language_hint)
+        k = k or self.settings.k
+        started = time.perf_counter()
+        query = self.archive.embedder.embed_queries([question])[0]
+        embedded = time.perf_counter()
+        candidates, best_dense = self._candidates(query, question, language)
+        retrieved = time.perf_counter()
+        passages = self._quote(candidates, best_dense, question, language, k + offset)[offset:]
+        self.last_timings = SearchTimings(
+            (embedded - started) * 1000,
+            (retrieved - embedded) * 1000,
+            (time.perf_counter() - retrieved) * 1000,
+        )
+        return SearchResult(question, language, passages)
+
+    def _candidates(
+        self, query: np.ndarray, question: str, language: str
+    ) -> tuple[list[ChunkCandidate], float]:
+        settings = self.settings
+        dense_hits = self.archive._require_dense().search(query, settings.candidates)
+        sparse_hits = self.archive.sparse.search(analyze(question, language), settings.candidates)
+        records = self.archive.store.get_chunk_records(
+            {h.chunk_id for h in dense_hits} | {h.chunk_id for h in sparse_hits}
+        )
+        same = [h.chunk_id for h in sparse_hits if records[h.chunk_id].language == language]
+        other = [h.chunk_id for h in sparse_hits if records[h.chunk_id].language != language]
+        fused = reciprocal_rank_fusion(
+            [[h.chunk_id for h in dense_hits], same, other],
+            [settings.dense_weight, settings.sparse_weight, settings.cross_language_sparse_weight],
+            k=settings.rrf_k,
+        )
+        ranked = sorted(fused.items(), key=lambda item: item[1], reverse=True)
+        ranked = ranked[: settings.chunks_to_quote]
+        top = ranked[0][1] if ranked else 1.0
+        candidates = [
+            ChunkCandidate(records[cid].chunk, records[cid].language, score / top)
+            for cid, score in ranked
+        ]
+        best_dense = dense_hits[0].score if dense_hits else 0.0
+        return candidates, best_dense
+
+    def _quote(
+        self,
+        candidates: list[ChunkCandidate],
+        best_dense: float,
+        question: str,
+        language: str,
+        k: int,
+    ) -> list[Passage]:
+        if not candidates:
+            return []
+        articles = self.archive.store.get_articles(list({c.chunk.article_id for c in candidates}))
+        terms = {t: self.archive.sparse.idf(t) for t in dict.fromkeys(analyze(question, language))}
+        windows = best_windows(
+            candidates,
+            {a.id: a.text for a in articles.values()},
+            terms,
+            self.settings.max_quote_sentences,
+            self.settings.max_quote_chars,
+            self.weights,
+        )
+        if not windows or not self._relevant(windows[0], best_dense, terms, articles, language):
+            return []
+        chosen = select_quotes(windows, k, self.settings.per_article)
+        return [self._passage(w, articles) for w in chosen]
+
+    def _relevant(
+        self,
+        best: Window,
+        best_dense: float,
+        terms: dict[str, float],
+        articles: dict,
+        language: str,
+    ) -> bool:
+        if best_dense >= self.settings.min_dense_score:
+            return True
+        text = articles[best.article_id].text[best.start : best.end]
+        found = set(analyze(text, language))
+        total = sum(terms.values()) or 1.0
+        return (
+            sum(w for t, w in terms.items() if t in found) / total
+            >= self.settings.min_keyword_coverage
+        )
+
+    @staticmethod
+    def _passage(window: Window, articles: dict) -> Passage:
+        article = articles[window.article_id]
+        return Passage(
+            quote=article.text[window.start : window.end],
+            article_id=article.id,
+            start=window.start,
+            end=window.end,
+            title=article.title,
+            source=article.source,
+            url=article.url,
+            published=article.published,
+            score=window.score,
+        )

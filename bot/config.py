@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.settings import BotSettings, DigestSettings, TelegramSettings
-from corpus.settings import ChunkingSettings, IngestSettings, StorageSettings
+from corpus.settings import ChunkingSettings, FetchSettings, IngestSettings, StorageSettings
 from retrieval.archive import ArchiveSettings
 from retrieval.settings import EmbeddingSettings, IndexSettings, SearchSettings
 
@@ -33,6 +33,7 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     bot: BotSettings = field(default_factory=BotSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
 
 
 _SECTIONS: dict[str, type] = {
@@ -45,6 +46,7 @@ _SECTIONS: dict[str, type] = {
     "telegram": TelegramSettings,
     "bot": BotSettings,
     "digest": DigestSettings,
+    "fetch": FetchSettings,
 }
 
 
@@ -83,6 +85,7 @@ def load_settings(
         telegram=sections["telegram"],
         bot=sections["bot"],
         digest=sections["digest"],
+        fetch=sections["fetch"],
     )
 
 

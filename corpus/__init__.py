@@ -3,8 +3,9 @@
 from corpus.chunking import chunk_article, chunk_text
 from corpus.loaders import LoadedItem, LoadError, iter_files, load_path
 from corpus.models import Article, ArticleDraft, Chunk, IngestFailure, IngestResult, Span
-from corpus.settings import ChunkingSettings, IngestSettings, StorageSettings
+from corpus.settings import ChunkingSettings, FetchSettings, IngestSettings, StorageSettings
 from corpus.store import ArticleStore, StoreError
+from corpus.web import FetchError, fetch_article
 
 __all__ = [
     "Article",
@@ -12,6 +13,8 @@ __all__ = [
     "ArticleStore",
     "Chunk",
     "ChunkingSettings",
+    "FetchError",
+    "FetchSettings",
     "IngestFailure",
     "IngestResult",
     "IngestSettings",
@@ -22,6 +25,7 @@ __all__ = [
     "StoreError",
     "chunk_article",
     "chunk_text",
+    "fetch_article",
     "iter_files",
     "load_path",
 ]

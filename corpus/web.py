@@ -90,11 +90,20 @@ def check_address(address: IPAddress, settings: FetchSettings) -> None:
     mapped = getattr(address, "ipv4_mapped", None)
     if mapped is not None:
         address = mapped
+    if any(address in network for network in _networks(settings)):
+        return
     kind = _private_kind(address)
     if kind:
         raise FetchError(
             f"refusing to fetch from {address}: it is a {kind} address, not a public one"
         )
+
+
+def _networks(settings: FetchSettings) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    try:
+        return [ipaddress.ip_network(value, strict=False) for value in settings.allowed_networks]
+    except ValueError as error:
+        raise FetchError(f"fetch.allowed_networks has an invalid entry: {error}") from error
 
 
 def _private_kind(address: IPAddress) -> str:
@@ -182,8 +191,9 @@ def _page(
     body = bytearray()
     while True:
         # One recv at a time with the time that is left: a server dripping bytes cannot hold us.
-        if connection.sock is not None:
-            connection.sock.settimeout(_remaining(deadline, url))
+        left = _remaining(deadline, url)
+        if isinstance(connection, _Pinned) and connection.pinned_socket is not None:
+            connection.pinned_socket.settimeout(left)
         try:
             block = response.read1(_READ_BLOCK)
         except (OSError, http.client.HTTPException) as error:
@@ -218,7 +228,13 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
+class _Pinned:
+    """Keeps the socket: http.client drops `sock` once the response owns it, we still time it."""
+
+    pinned_socket: socket.socket | None = None
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection, _Pinned):
     """HTTP to a host name, but connected to the address we already checked."""
 
     def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
@@ -226,10 +242,12 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self._address = address
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self.pinned_socket = socket.create_connection(
+            (self._address, self.port), self.timeout
+        )
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+class _PinnedHTTPSConnection(http.client.HTTPSConnection, _Pinned):
     """HTTPS likewise: the certificate is still checked against the host name (SNI)."""
 
     def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
@@ -239,4 +257,4 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         raw = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._tls.wrap_socket(raw, server_hostname=self.host)
+        self.sock = self.pinned_socket = self._tls.wrap_socket(raw, server_hostname=self.host)

@@ -107,7 +107,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.if_empty and archive.store.count_articles() > 0:
             print(
-                f"The archive already has {archive.store.count_articles()} articles; nothing to ingest."
+                f"The archive already has {archive.store.count_articles()} articles; "
+                "nothing to ingest."
             )
             return EXIT_OK
         files = list(iter_files(args.paths))
@@ -272,7 +273,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(report.to_json()))
         return EXIT_OK
     print(
-        f"questions:            {report.questions} over {report.articles} articles ({report.chunks} passages)"
+        f"questions:            {report.questions} over {report.articles} articles "
+        f"({report.chunks} passages)"
     )
     print(f"hit@1:                {report.hit_at_1:.3f}")
     print(f"hit@3:                {report.hit_at_3:.3f}")
@@ -281,8 +283,10 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     print(f"latency p50 / p95:    {report.latency_p50_ms:.1f} / {report.latency_p95_ms:.1f} ms")
     if report.ingest_seconds:
         print(
-            f"ingest:               {report.ingest_seconds:.1f} s, {report.chunks_per_second:.2f} passages/s; "
-            f"embedder {report.embedding_seconds:.1f} s (ingest/embedder = {report.ingest_overhead:.3f})"
+            f"ingest:               {report.ingest_seconds:.1f} s, "
+            f"{report.chunks_per_second:.2f} passages/s; "
+            f"embedder {report.embedding_seconds:.1f} s "
+            f"(ingest/embedder = {report.ingest_overhead:.3f})"
         )
     return EXIT_OK
 

@@ -53,7 +53,7 @@ _SECTIONS: dict[str, type] = {
 def load_settings(
     path: Path | None = None, environ: typing.Mapping[str, str] | None = None
 ) -> Settings:
-    """Read `path` (or $HEMEROTECA_CONFIG, or ./config.toml if present), then apply env overrides."""
+    """Read `path` (or $HEMEROTECA_CONFIG, or ./config.toml), then apply env overrides."""
     environ = os.environ if environ is None else environ
     path = path or Path(environ.get("HEMEROTECA_CONFIG", DEFAULT_CONFIG))
     raw: dict[str, Any] = {}

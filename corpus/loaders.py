@@ -30,8 +30,13 @@ class LoadedItem:
 
 
 def iter_files(paths: list[Path]) -> Iterator[Path]:
-    """Supported files under each path (folders walked recursively, in a stable order)."""
+    """Supported files under each path (folders walked recursively, in a stable order).
+
+    Paths that do not exist are skipped: the caller reports them.
+    """
     for path in paths:
+        if not path.exists():
+            continue
         if path.is_dir():
             yield from sorted(
                 p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES

@@ -214,7 +214,8 @@ class Archive:
         if length == 0:
             return "the article is empty"
         if length < limits.min_article_chars:
-            return f"the article is too short ({length} characters, at least {limits.min_article_chars})"
+            minimum = limits.min_article_chars
+            return f"the article is too short ({length} characters, at least {minimum})"
         if length > limits.max_article_chars:
             return (
                 f"the article has {length:,} characters, over the limit of "

@@ -127,7 +127,8 @@ class Searcher:
         articles: dict,
         language: str,
     ) -> bool:
-        if best_dense >= self.settings.min_dense_score:
+        floor = self.settings.min_dense_score or self.archive.embedder.relevance_floor
+        if best_dense >= floor:
             return True
         text = articles[best.article_id].text[best.start : best.end]
         found = set(analyze(text, language))

@@ -35,6 +35,7 @@ class SearchSettings:
     max_quote_sentences: int = 3
     max_quote_chars: int = 500
     # Below this dense similarity for the best chunk, and with few keywords matched, say nothing.
-    min_dense_score: float = 0.80
+    # 0 means the embedder's own calibrated floor (see Embedder.relevance_floor).
+    min_dense_score: float = 0.0
     min_keyword_coverage: float = 0.5
     max_question_chars: int = 1000

@@ -29,6 +29,10 @@ class CountingEmbedder:
     def dim(self) -> int:
         return self._inner.dim
 
+    @property
+    def relevance_floor(self) -> float:
+        return self._inner.relevance_floor
+
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._inner.embed_queries(texts)
 

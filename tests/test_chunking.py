@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +24,7 @@ def test_long_paragraph_is_cut_at_sentences_with_overlap() -> None:
     spans = chunk_text(text, ChunkingSettings(max_chars=120, overlap_sentences=1))
     assert len(spans) > 1
     assert all(len(s) <= 120 for s in spans)
-    for previous, current in zip(spans, spans[1:], strict=False):
+    for previous, current in pairwise(spans):
         assert current.start < previous.end  # one sentence repeated
         assert current.start > previous.start  # and always progressing
     assert spans[-1].end == len(text)
@@ -42,14 +44,31 @@ def test_seed_article_spans_are_exact() -> None:
 
 
 _WORDS = st.sampled_from(
-    ["El", "Sr.", "García", "dijo", "«sí».", "¿Vino?", "¡Ya!", "EE.UU.", "“cita”", "3.5", "fin.", "\n", "\n\n", " "]
+    [
+        "El",
+        "Sr.",
+        "García",
+        "dijo",
+        "«sí».",
+        "¿Vino?",
+        "¡Ya!",
+        "EE.UU.",
+        "“cita”",
+        "3.5",
+        "fin.",
+        "\n",
+        "\n\n",
+        " ",
+    ]
 )
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_WORDS, max_size=120).map(" ".join), st.integers(20, 200), st.integers(0, 2))
 def test_chunk_spans_are_always_exact(text: str, max_chars: int, overlap: int) -> None:
-    chunks = chunk_article(1, text, ChunkingSettings(max_chars=max_chars, overlap_sentences=overlap))
+    chunks = chunk_article(
+        1, text, ChunkingSettings(max_chars=max_chars, overlap_sentences=overlap)
+    )
     for chunk in chunks:
         assert text[chunk.start : chunk.end] == chunk.text
         assert chunk.text.strip() == chunk.text and chunk.text

@@ -77,7 +77,8 @@ def test_html_page_main_text(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(
         f"<html><head><title>Plan de vivienda</title></head><body><nav>Menú</nav>"
-        f"<article><h1>Plan de vivienda</h1><p>{paragraph}</p><p>{paragraph}</p></article></body></html>",
+        f"<article><h1>Plan de vivienda</h1><p>{paragraph}</p><p>{paragraph}</p></article>"
+        "</body></html>",
         encoding="utf-8",
     )
     [item] = load(path)

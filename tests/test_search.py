@@ -58,11 +58,16 @@ def test_english_question_over_spanish_articles(searcher: Searcher) -> None:
     result = searcher.search("What did Ukraine say about Shoigu's visit to North Korea?")
     assert result.language == "en"
     assert result.passages
-    assert any("Shoigu" in p.quote or "Ucrania" in p.quote or "Skibitski" in p.quote for p in result.passages)
+    assert any(
+        "Shoigu" in p.quote or "Ucrania" in p.quote or "Skibitski" in p.quote
+        for p in result.passages
+    )
 
 
 def test_irrelevant_question_gets_no_random_quotes(searcher: Searcher) -> None:
-    assert searcher.search("¿Cuál es la receta tradicional de la tortilla de patatas?").passages == []
+    assert (
+        searcher.search("¿Cuál es la receta tradicional de la tortilla de patatas?").passages == []
+    )
 
 
 def test_at_most_two_quotes_per_article_and_no_overlap(searcher: Searcher) -> None:

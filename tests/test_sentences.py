@@ -26,7 +26,11 @@ def test_spanish_punctuation_and_abbreviations() -> None:
 
 def test_closing_quotes_stay_with_their_sentence() -> None:
     text = "“No veremos nada”, ha dicho. “Estamos preparados.” Luego se fue."
-    assert sentences(text) == ["“No veremos nada”, ha dicho.", "“Estamos preparados.”", "Luego se fue."]
+    assert sentences(text) == [
+        "“No veremos nada”, ha dicho.",
+        "“Estamos preparados.”",
+        "Luego se fue.",
+    ]
 
 
 def test_lowercase_after_question_mark_continues_the_sentence() -> None:
@@ -50,7 +54,9 @@ def test_paragraphs_always_end_a_sentence() -> None:
     ]
 
 
-_ALPHABET = st.sampled_from(list("abcñáé ABCÑ.,;:!?¿¡«»“”\"'()-\n 0123456789") + ["EE.UU.", "Sr.", " "])
+_ALPHABET = st.sampled_from(
+    [*"abcñáé ABCÑ.,;:!?¿¡«»“”\"'()-\n 0123456789", "EE.UU.", "Sr.", " "]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -22,7 +22,10 @@ def test_dedupe_by_normalised_text_url_and_origin(tmp_path: Path) -> None:
     assert store.find_duplicate(ArticleDraft("x", "hola mundo.")) == first
     assert store.find_duplicate(ArticleDraft("x", "otro", url="https://example.org/nota")) == first
     assert store.find_duplicate(ArticleDraft("x", "otro", origin="tg:1:2")) == first
-    assert store.find_duplicate(ArticleDraft("x", "otro texto", url="https://example.org/otra")) is None
+    assert (
+        store.find_duplicate(ArticleDraft("x", "otro texto", url="https://example.org/otra"))
+        is None
+    )
 
 
 def test_persistence_across_restart_and_delete_cascade(tmp_path: Path) -> None:

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import REPO, SAMPLES, SHOIGU_QUESTION
+
+
+def run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "HEMEROTECA_DATA_DIR": str(data_dir),
+        "HEMEROTECA_CONFIG": str(REPO / "config.toml"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("data")
+    done = run(directory, "ingest", str(SAMPLES))
+    assert done.returncode == 0, done.stderr
+    assert "Added 1 article(s)" in done.stdout
+    return directory
+
+
+def test_ask_prints_numbered_quotes_with_source_lines(data_dir: Path) -> None:
+    done = run(data_dir, "ask", SHOIGU_QUESTION)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("1. «")
+    assert "— Kim Jong-un y Putin" in done.stdout
+
+
+def test_ask_json_contract(data_dir: Path) -> None:
+    done = run(data_dir, "ask", SHOIGU_QUESTION, "--json", "--k", "2")
+    payload = json.loads(done.stdout)
+    assert set(payload) == {"question", "language", "passages"}
+    assert payload["language"] == "es"
+    assert 1 <= len(payload["passages"]) <= 2
+    assert set(payload["passages"][0]) == {
+        "quote", "article_id", "start", "end", "title", "source", "url", "published", "score"
+    }  # fmt: skip
+
+
+def test_ask_reads_questions_from_stdin(data_dir: Path) -> None:
+    done = run(data_dir, "ask", stdin=f"{SHOIGU_QUESTION}\n\n¿Qué dijo Kim Jong-un?\n")
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["question"] for line in lines] == [SHOIGU_QUESTION, "", "¿Qué dijo Kim Jong-un?"]
+    assert lines[0]["passages"] and lines[2]["passages"]
+    assert lines[1]["error"] == "the question is empty"
+    assert done.returncode == 2
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_empty_question_exits_2_with_a_message(data_dir: Path, question: str) -> None:
+    done = run(data_dir, "ask", question)
+    assert done.returncode == 2
+    assert "the question is empty" in done.stderr
+
+
+def test_overlong_question_exits_2(data_dir: Path) -> None:
+    done = run(data_dir, "ask", "x" * 1001)
+    assert done.returncode == 2 and "limit is 1,000" in done.stderr
+
+
+def test_ingest_reports_failures_but_keeps_good_files(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "good.md").write_text(
+        "Buen titular\n\nUn artículo correcto sobre la sequía en Andalucía.", "utf-8"
+    )
+    (inbox / "binary.txt").write_bytes(b"\x00\x01\x02\x03binary")
+    (inbox / "latin.txt").write_bytes("Título\nAño".encode("latin-1"))
+    (inbox / "lines.jsonl").write_text(
+        '{"title": "A", "text": "Texto de la línea uno del fichero."}\n{broken\n', "utf-8"
+    )
+    data_dir = tmp_path / "data"
+    done = run(data_dir, "ingest", str(inbox), str(tmp_path / "missing"))
+    assert done.returncode == 1
+    assert "Added 2 article(s)" in done.stdout and "4 failed" in done.stdout
+    assert "binary.txt: binary file" in done.stderr
+    assert "latin.txt: not valid UTF-8" in done.stderr
+    assert "lines.jsonl:2: not valid JSON" in done.stderr
+    assert "missing: no such file or folder" in done.stderr
+    again = run(data_dir, "ingest", str(inbox / "good.md"))
+    assert "1 duplicate(s)" in again.stdout and "is already article 1" in again.stdout
+    stats = run(data_dir, "stats")
+    assert "articles:       2" in stats.stdout
+
+
+def test_delete_then_never_quoted(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    run(data_dir, "ingest", str(SAMPLES))
+    assert run(data_dir, "delete", "1").returncode == 0
+    assert json.loads(run(data_dir, "ask", SHOIGU_QUESTION, "--json").stdout)["passages"] == []
+    missing = run(data_dir, "delete", "1")
+    assert missing.returncode == 1 and "there is no article 1" in missing.stderr
+
+
+def test_reindex_rebuilds_without_re_embedding(data_dir: Path) -> None:
+    done = run(data_dir, "reindex")
+    assert done.returncode == 0 and "Reindex done: rebuilt the indexes" in done.stdout
+
+
+def test_unwritable_data_directory(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    done = run(blocker / "data", "ask", SHOIGU_QUESTION)
+    assert done.returncode == 1
+    assert "cannot open the archive" in done.stderr and "writable" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_serve_without_token_explains(tmp_path: Path) -> None:
+    env_backup = os.environ.pop("TELEGRAM_BOT_TOKEN", None)
+    try:
+        done = run(tmp_path, "serve")
+    finally:
+        if env_backup is not None:
+            os.environ["TELEGRAM_BOT_TOKEN"] = env_backup
+    assert done.returncode == 2 and "TELEGRAM_BOT_TOKEN" in done.stderr
+
+
+def test_eval_on_a_small_squad_file(tmp_path: Path) -> None:
+    context = (
+        "El río Ebro nace en Fontibre, en Cantabria. Desemboca en el mar Mediterráneo, "
+        "formando un delta en Tarragona."
+    )
+    squad = {
+        "data": [
+            {
+                "title": "Ebro",
+                "paragraphs": [
+                    {
+                        "context": context,
+                        "qas": [
+                            {"question": "¿Dónde nace el Ebro?", "id": "1",
+                             "answers": [{"text": "Fontibre", "answer_start": 20}]},
+                            {"question": "¿Dónde desemboca el Ebro?", "id": "2",
+                             "answers": [{"text": "mar Mediterráneo", "answer_start": 3}]},
+                        ],
+                    }
+                ],
+            }
+        ]
+    }  # fmt: skip
+    path = tmp_path / "mini.json"
+    path.write_text(json.dumps(squad), "utf-8")
+    done = run(tmp_path / "unused", "eval", str(path), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["questions"] == 2 and report["articles"] == 1
+    assert report["hit_at_1"] == 1.0  # the shifted answer_start is recovered by searching the text
+    assert report["mean_first_quote_chars"] > 0
+
+
+def test_eval_without_the_dataset_says_so(tmp_path: Path) -> None:
+    done = run(tmp_path, "eval", str(tmp_path / "absent.json"))
+    assert done.returncode == 1 and "not found" in done.stderr

@@ -1,0 +1,248 @@
+"""What admins do to the archive — add, delete, list, count — as plain, blocking calls.
+
+No Telegram types here: the admin handlers parse an update, call one of these through
+`asyncio.to_thread` and format the named result. Every write goes through `Archive`, so a post
+added from Telegram is chunked, embedded and indexed exactly like `hemeroteca ingest` does it,
+under the archive's one writer lock, and is searchable as soon as the call returns.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path, PurePath
+
+from corpus.loaders import load_path
+from corpus.models import Article, ArticleDraft, IngestFailure, IngestResult
+from corpus.settings import FetchSettings
+from corpus.text import normalise_url
+from corpus.web import FetchError, fetch_article
+from retrieval.archive import Archive
+
+__all__ = [
+    "FILE_SUFFIXES",
+    "MAX_FILE_BYTES",
+    "AddOutcome",
+    "Added",
+    "AdminStats",
+    "ArticleRow",
+    "Curator",
+    "Duplicate",
+    "FileOutcome",
+    "Refused",
+    "SourcesPage",
+    "is_just_a_url",
+]
+
+# What an admin may upload: the CLI's formats. 20 MB is what the Bot API lets a bot download.
+FILE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"})
+MAX_FILE_BYTES = 20 * 1024 * 1024
+SUBSCRIPTIONS_TABLE = "digest_subscriptions"
+
+
+@dataclass(frozen=True)
+class Added:
+    article: Article
+    passages: int
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Already in the archive: `article` is the stored one, to point the admin at."""
+
+    article: Article
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Nothing was stored; `reason` is written for the admin."""
+
+    reason: str
+
+
+AddOutcome = Added | Duplicate | Refused
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    added: int
+    passages: int
+    duplicates: int
+    failed: list[IngestFailure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    article: Article
+    passages: int
+
+
+@dataclass(frozen=True)
+class SourcesPage:
+    rows: list[ArticleRow]
+    page: int  # 1-based, clamped to the pages there are
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class AdminStats:
+    articles: int
+    passages: int
+    sources: int
+    subscribers: int
+    questions_24h: int | None  # None: nothing in the archive records questions
+    index_bytes: int
+    database_bytes: int
+    embedder: str
+
+
+# Who else records what: the ask flow may register a counter of recent questions.
+QuestionCounter = Callable[[datetime], int]
+
+
+class Curator:
+    """Admin operations on one archive. Thread-safe because `Archive` is."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        fetch: FetchSettings,
+        count_questions_since: QuestionCounter | None = None,
+    ) -> None:
+        self.archive = archive
+        self.fetch_settings = fetch
+        self.count_questions_since = count_questions_since
+
+    # --- adding -------------------------------------------------------------------------------
+
+    def add(self, draft: ArticleDraft, where: str = "telegram") -> AddOutcome:
+        """Store one article, or say why not (a duplicate, too short, too long…)."""
+        result = self.archive.ingest([(where, draft)])
+        return self._outcome(result)
+
+    def add_url(self, url: str) -> AddOutcome:
+        """Fetch a page and store its article; a link already stored is not fetched again."""
+        known = self._article_with_url(url)
+        if known is not None:
+            return Duplicate(known)
+        try:
+            draft = fetch_article(url, self.fetch_settings)
+        except FetchError as error:
+            return Refused(str(error))
+        return self.add(draft, where=url)
+
+    def add_file(self, filename: str, content: bytes) -> FileOutcome:
+        """Ingest an uploaded file with the CLI's loaders; bad lines are reported, not fatal."""
+        name = PurePath(filename).name or "upload"
+        suffix = PurePath(name).suffix.lower()
+        if suffix not in FILE_SUFFIXES:
+            accepted = ", ".join(sorted(FILE_SUFFIXES))
+            reason = f"unsupported file type {suffix or '(none)'!r}; accepted: {accepted}"
+            return FileOutcome(0, 0, 0, [IngestFailure(name, reason)])
+        with tempfile.TemporaryDirectory(prefix="hemeroteca-upload-") as folder:
+            path = Path(folder) / f"upload{suffix}"
+            path.write_bytes(content)
+            failures: list[IngestFailure] = []
+            drafts: list[tuple[str, ArticleDraft]] = []
+            for item in load_path(path):
+                where = name + item.where[len(str(path)) :]  # "file.jsonl:3", not the temp path
+                if item.draft is None:
+                    failures.append(IngestFailure(where, item.error))
+                else:
+                    drafts.append((where, item.draft))
+        result = self.archive.ingest(drafts)
+        return FileOutcome(
+            added=len(result.added),
+            passages=result.chunks_added,
+            duplicates=len(result.duplicates),
+            failed=failures + result.failed,
+        )
+
+    def _outcome(self, result: IngestResult) -> AddOutcome:
+        if result.added:
+            article = self.archive.store.get_article(result.added[0])
+            if article is not None:
+                return Added(article, result.chunks_added)
+        if result.duplicates:
+            stored = self.archive.store.get_article(result.duplicates[0][1])
+            if stored is not None:
+                return Duplicate(stored)
+        if result.failed:
+            return Refused(result.failed[0].reason)
+        return Refused("the article was removed while it was being added")
+
+    def _article_with_url(self, url: str) -> Article | None:
+        key = normalise_url(url)
+        if not key:
+            return None
+        rows = self.archive.store.query("SELECT id FROM articles WHERE url_key = ?", (key,))
+        return self.archive.store.get_article(rows[0][0]) if rows else None
+
+    # --- tidying ------------------------------------------------------------------------------
+
+    def delete(self, article_id: int) -> Article | None:
+        """Remove an article, its chunks and its vectors; the removed article, or None."""
+        article = self.archive.store.get_article(article_id)
+        if article is None or not self.archive.delete(article_id):
+            return None
+        return article
+
+    def sources(self, page: int = 1, per_page: int = 8) -> SourcesPage:
+        """Newest articles first, one page of them, with their passage counts."""
+        store = self.archive.store
+        total = store.count_articles()
+        pages = max(1, math.ceil(total / per_page))
+        page = min(max(1, page), pages)
+        articles = store.list_articles(limit=per_page, offset=(page - 1) * per_page)
+        counts = store.count_chunks_by_article([a.id for a in articles])
+        rows = [ArticleRow(a, counts.get(a.id, 0)) for a in articles]
+        return SourcesPage(rows, page, pages, total)
+
+    def stats(self, now: datetime) -> AdminStats:
+        archive_stats = self.archive.stats()
+        store = self.archive.store
+        sources = store.query("SELECT COUNT(DISTINCT source) FROM articles WHERE source != ''")
+        questions = (
+            self.count_questions_since(now - timedelta(hours=24))
+            if self.count_questions_since is not None
+            else None
+        )
+        database = store.path
+        database_bytes = sum(
+            p.stat().st_size
+            for p in (database, Path(f"{database}-wal"))
+            if p.exists()  # the write-ahead log holds recent writes until a checkpoint
+        )
+        return AdminStats(
+            articles=archive_stats.articles,
+            passages=archive_stats.chunks,
+            sources=int(sources[0][0]),
+            subscribers=self._subscribers(),
+            questions_24h=questions,
+            index_bytes=archive_stats.index_bytes,
+            database_bytes=database_bytes,
+            embedder=archive_stats.embedder,
+        )
+
+    def _subscribers(self) -> int:
+        """Digest subscribers, when the digest feature has created its table; else none."""
+        store = self.archive.store
+        exists = store.query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SUBSCRIPTIONS_TABLE,)
+        )
+        if not exists:
+            return 0
+        return int(store.query(f"SELECT COUNT(*) FROM {SUBSCRIPTIONS_TABLE}")[0][0])
+
+
+_URL_ONLY = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+def is_just_a_url(text: str) -> bool:
+    """A message that is nothing but one http(s) link: an admin asking to add that page."""
+    return bool(_URL_ONLY.match(text.strip()))

@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 import re
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 
 from corpus.loaders import load_path
@@ -41,7 +40,8 @@ __all__ = [
 # What an admin may upload: the CLI's formats. 20 MB is what the Bot API lets a bot download.
 FILE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"})
 MAX_FILE_BYTES = 20 * 1024 * 1024
-SUBSCRIPTIONS_TABLE = "digest_subscriptions"
+SUBSCRIPTIONS_TABLE = "digest_subscriptions"  # bot/subscriptions.py
+ANSWER_PAGES_TABLE = "bot_answer_pages"  # bot/feedback.py: one row per page of quotes shown
 
 
 @dataclass(frozen=True)
@@ -101,22 +101,12 @@ class AdminStats:
     embedder: str
 
 
-# Who else records what: the ask flow may register a counter of recent questions.
-QuestionCounter = Callable[[datetime], int]
-
-
 class Curator:
     """Admin operations on one archive. Thread-safe because `Archive` is."""
 
-    def __init__(
-        self,
-        archive: Archive,
-        fetch: FetchSettings,
-        count_questions_since: QuestionCounter | None = None,
-    ) -> None:
+    def __init__(self, archive: Archive, fetch: FetchSettings) -> None:
         self.archive = archive
         self.fetch_settings = fetch
-        self.count_questions_since = count_questions_since
 
     # --- adding -------------------------------------------------------------------------------
 
@@ -207,11 +197,7 @@ class Curator:
         archive_stats = self.archive.stats()
         store = self.archive.store
         sources = store.query("SELECT COUNT(DISTINCT source) FROM articles WHERE source != ''")
-        questions = (
-            self.count_questions_since(now - timedelta(hours=24))
-            if self.count_questions_since is not None
-            else None
-        )
+        questions = self._questions_since(now - timedelta(hours=24))
         database = store.path
         database_bytes = sum(
             p.stat().st_size
@@ -231,13 +217,31 @@ class Curator:
 
     def _subscribers(self) -> int:
         """Digest subscribers, when the digest feature has created its table; else none."""
-        store = self.archive.store
-        exists = store.query(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SUBSCRIPTIONS_TABLE,)
-        )
-        if not exists:
+        if not self._has_table(SUBSCRIPTIONS_TABLE):
             return 0
-        return int(store.query(f"SELECT COUNT(*) FROM {SUBSCRIPTIONS_TABLE}")[0][0])
+        return int(self.archive.store.query(f"SELECT COUNT(*) FROM {SUBSCRIPTIONS_TABLE}")[0][0])
+
+    def _questions_since(self, since: datetime) -> int | None:
+        """Questions answered with quotes since `since`: first pages of answers (index 0).
+
+        The ask flow stores a page only when it has quotes to show, so questions that found
+        nothing, were refused, or came through inline mode are not counted; None when the ask
+        flow has not created its table.
+        """
+        if not self._has_table(ANSWER_PAGES_TABLE):
+            return None
+        rows = self.archive.store.query(
+            f"SELECT COUNT(*) FROM {ANSWER_PAGES_TABLE} WHERE first_index = 0 AND created_at >= ?",
+            (since.astimezone(UTC).isoformat(),),
+        )
+        return int(rows[0][0])
+
+    def _has_table(self, name: str) -> bool:
+        return bool(
+            self.archive.store.query(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            )
+        )
 
 
 _URL_ONLY = re.compile(r"^https?://\S+$", re.IGNORECASE)

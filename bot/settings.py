@@ -10,9 +10,11 @@ class TelegramSettings:
     # As python-telegram-bot's ApplicationBuilder().base_url(): the token is appended to it.
     api_base_url: str = "https://api.telegram.org/bot"
     api_file_url: str = ""  # default: api_base_url with its final "/bot" replaced by "/file/bot"
-    webhook_listen: str = ""  # e.g. "0.0.0.0:8443"; empty means long polling
-    webhook_url: str = ""
+    webhook_listen: str = ""  # HOST:PORT the webhook server binds; default "0.0.0.0:8443"
+    webhook_url: str = ""  # public URL Telegram posts updates to; empty means long polling
     webhook_secret: str = ""  # secret token Telegram echoes in a header, checked by the bot
+    concurrent_updates: int = 64  # updates handled at once, so one slow question holds no one up
+    max_retries: int = 3  # times a request refused with 429 (retry_after) is waited out and resent
 
     @property
     def file_url(self) -> str:
@@ -30,6 +32,9 @@ class BotSettings:
     questions_per_minute: int = 10
     default_language: str = "es"
     results_per_page: int = 3
+    inline_results: int = 5  # quotes offered in inline mode (@bot question)
+    search_workers: int = 2  # threads for searches and SQLite writes (about one per CPU core)
+    answers_kept_days: int = 30  # "more results" and feedback buttons work this long
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,199 @@
+"""The ask service: a question in, a `Reply` out, with no Telegram types in between.
+
+Handlers stay thin by calling one method here. Everything that blocks (language detection,
+embedding, FAISS, SQLite) runs on the service's worker threads, never on the event loop; the
+cheap checks (empty, too long, too many questions) run first, so a refused question does not
+wait in line behind real searches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import ParamSpec, TypeVar
+
+from bot.feedback import AnswerLog
+from bot.language import question_language, user_language
+from bot.ratelimit import QuestionLimiter
+from retrieval.models import Passage, QuestionError
+from retrieval.searcher import Searcher
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Outcome(StrEnum):
+    ANSWER = "answer"
+    NOT_FOUND = "not_found"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    RATE_LIMITED = "rate_limited"
+    EXPIRED = "expired"  # "more results" on a page that is no longer stored
+    NO_MORE = "no_more"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to tell the person; `render` turns it into messages."""
+
+    outcome: Outcome
+    language: str
+    passages: tuple[Passage, ...] = ()
+    page_id: int = 0  # the stored page, for the buttons
+    first_number: int = 1  # 1-based position of the first passage among all results
+    has_more: bool = False
+    articles: int = 0  # archive size, for the not-found hint
+    length: int = 0  # question length, for too-long
+    limit: int = 0  # the limit that was hit (characters, or questions a minute)
+    wait_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class ArchiveFacts:
+    articles: int
+    newest: datetime | None
+
+
+class AskService:
+    def __init__(
+        self,
+        searcher: Searcher,
+        answers: AnswerLog,
+        limiter: QuestionLimiter,
+        executor: Executor,
+        *,
+        page_size: int,
+        inline_results: int,
+        default_language: str,
+    ) -> None:
+        self.searcher = searcher
+        self.answers = answers
+        self.limiter = limiter
+        self.executor = executor
+        self.page_size = page_size
+        self.inline_results = inline_results
+        self.default_language = default_language
+        self.max_question_chars = searcher.settings.max_question_chars
+
+    async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`function` on the worker threads: how blocking work stays off the event loop."""
+        call = functools.partial(function, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, call)
+
+    async def ask(
+        self, question: str, *, chat_id: int, user_id: int, language_code: str | None
+    ) -> Reply:
+        """The first page of quotes for `question`, or why there is none."""
+        refused = self._refuse(question.strip(), user_id, language_code)
+        if refused is not None:
+            return refused
+        return await self.run(self._first_page, question.strip(), chat_id, user_id, language_code)
+
+    async def more(
+        self, page_id: int, *, chat_id: int, user_id: int, language_code: str | None
+    ) -> Reply:
+        """The page after the stored page `page_id`."""
+        wait = self.limiter.try_acquire(user_id)
+        if wait:
+            return self._rate_limited(user_language(language_code, self.default_language), wait)
+        return await self.run(self._next_page, page_id, chat_id, user_id, language_code)
+
+    async def inline(self, question: str, *, user_id: int, language_code: str | None) -> Reply:
+        """Top quotes for inline mode; nothing is stored, as no buttons follow them."""
+        refused = self._refuse(question.strip(), user_id, language_code)
+        if refused is not None:
+            return refused
+        return await self.run(self._inline, question.strip(), language_code)
+
+    async def vote(self, page_id: int, *, user_id: int, vote: int) -> bool:
+        """Record 👍 (+1) or 👎 (-1); False if the page is no longer stored."""
+        return await self.run(self.answers.record_vote, page_id, user_id, vote)
+
+    async def facts(self) -> ArchiveFacts:
+        store = self.searcher.archive.store
+        return await self.run(
+            lambda: ArchiveFacts(store.count_articles(), store.newest_published())
+        )
+
+    # --- on the worker threads ----------------------------------------------------------------
+
+    def _first_page(
+        self, question: str, chat_id: int, user_id: int, language_code: str | None
+    ) -> Reply:
+        language = question_language(question, language_code, self.default_language)
+        passages, has_more = self._search(question, language, 0, self.page_size)
+        if not passages:
+            return self._not_found(language)
+        page_id = self.answers.record_page(
+            chat_id=chat_id,
+            user_id=user_id,
+            question=question,
+            language=language,
+            first_index=0,
+            passages=passages,
+        )
+        return Reply(Outcome.ANSWER, language, passages, page_id, 1, has_more)
+
+    def _next_page(
+        self, page_id: int, chat_id: int, user_id: int, language_code: str | None
+    ) -> Reply:
+        page = self.answers.page(page_id)
+        if page is None:
+            return Reply(Outcome.EXPIRED, user_language(language_code, self.default_language))
+        first = page.first_index + len(page.passages)
+        passages, has_more = self._search(page.question, page.language, first, self.page_size)
+        if not passages:
+            return Reply(Outcome.NO_MORE, page.language)
+        new_id = self.answers.record_page(
+            chat_id=chat_id,
+            user_id=user_id,
+            question=page.question,
+            language=page.language,
+            first_index=first,
+            passages=passages,
+        )
+        return Reply(Outcome.ANSWER, page.language, passages, new_id, first + 1, has_more)
+
+    def _inline(self, question: str, language_code: str | None) -> Reply:
+        language = question_language(question, language_code, self.default_language)
+        passages, _ = self._search(question, language, 0, self.inline_results)
+        if not passages:
+            return self._not_found(language)
+        return Reply(Outcome.ANSWER, language, passages)
+
+    def _search(
+        self, question: str, language: str, offset: int, count: int
+    ) -> tuple[tuple[Passage, ...], bool]:
+        """`count` passages from `offset`, and whether at least one more exists."""
+        try:
+            result = self.searcher.search(
+                question, k=count + 1, language_hint=language, offset=offset
+            )
+        except QuestionError:
+            return (), False
+        return tuple(result.passages[:count]), len(result.passages) > count
+
+    def _not_found(self, language: str) -> Reply:
+        articles = self.searcher.archive.store.count_articles()
+        return Reply(Outcome.NOT_FOUND, language, articles=articles)
+
+    # --- on the event loop (cheap) ------------------------------------------------------------
+
+    def _refuse(self, question: str, user_id: int, language_code: str | None) -> Reply | None:
+        language = user_language(language_code, self.default_language)
+        if not question:
+            return Reply(Outcome.EMPTY, language)
+        if len(question) > self.max_question_chars:
+            return Reply(
+                Outcome.TOO_LONG, language, length=len(question), limit=self.max_question_chars
+            )
+        wait = self.limiter.try_acquire(user_id)
+        return self._rate_limited(language, wait) if wait else None
+
+    def _rate_limited(self, language: str, wait: int) -> Reply:
+        return Reply(Outcome.RATE_LIMITED, language, limit=self.limiter.limit, wait_seconds=wait)

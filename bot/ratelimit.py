@@ -1,0 +1,48 @@
+"""Per-person question limit, so one person (or a script) cannot keep the searcher busy for all.
+
+A sliding window in memory: restarting the bot forgets it, which is fine for a courtesy limit.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Hashable
+
+
+class QuestionLimiter:
+    """At most `limit` questions per `window` seconds for each key (a user id)."""
+
+    def __init__(
+        self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._asked: dict[Hashable, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def try_acquire(self, key: Hashable) -> int:
+        """0 and the question counted if allowed; else the whole seconds until it would be."""
+        if self.limit <= 0:
+            return 0
+        now = self._clock()
+        with self._lock:
+            asked = self._asked.setdefault(key, deque())
+            while asked and asked[0] <= now - self.window:
+                asked.popleft()
+            if len(asked) >= self.limit:
+                return max(1, math.ceil(asked[0] + self.window - now))
+            asked.append(now)
+            if len(self._asked) > 10_000:
+                self._forget_idle(now)
+            return 0
+
+    def _forget_idle(self, now: float) -> None:
+        idle = [
+            k for k, times in self._asked.items() if not times or times[-1] <= now - self.window
+        ]
+        for key in idle:
+            del self._asked[key]

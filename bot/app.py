@@ -53,6 +53,7 @@ def build_application(
     if not token.strip():
         raise ConfigError("set TELEGRAM_BOT_TOKEN to run the bot")
     redact_secret(token)
+    redact_secret(settings.telegram.webhook_secret)
     _check_webhook(settings)
     telegram = settings.telegram
     application: BotApplication = (

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
@@ -305,8 +306,31 @@ def _eval_progress() -> Callable[[str, int, int], None]:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+    """Run the Telegram bot until interrupted; the token comes only from the environment."""
+    # Imported here so the other commands do not pay for loading python-telegram-bot.
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.app import build_application, run
+
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
         print("hemeroteca: set TELEGRAM_BOT_TOKEN to run the bot.", file=sys.stderr)
         return EXIT_USAGE
-    print("The Telegram bot is not available yet in this version; use `hemeroteca ask`.")
+    if not args.verbose:
+        logging.getLogger("bot").setLevel(logging.INFO)  # start-up and failures, not chatter
+    secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+    if secret:  # a secret like the token: better kept out of config files
+        settings = replace(settings, telegram=replace(settings.telegram, webhook_secret=secret))
+    try:
+        run(build_application(settings, token))
+    except InvalidToken:
+        print("hemeroteca: Telegram refused TELEGRAM_BOT_TOKEN (check the token).", file=sys.stderr)
+        return EXIT_FAILED
+    except NetworkError as error:
+        print(
+            f"hemeroteca: cannot reach the Bot API at {settings.telegram.api_base_url}: "
+            f"{error.message}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     return EXIT_OK

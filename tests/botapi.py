@@ -125,11 +125,18 @@ _CHAT_ACTIONS = frozenset(
 class BotAPIError(Exception):
     """What Telegram answers with ok=false: an error code and a description."""
 
-    def __init__(self, error_code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        error_code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> JSONDict:
         body: JSONDict = {
@@ -139,6 +146,8 @@ class BotAPIError(Exception):
         }
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return body
 
 
@@ -169,6 +178,7 @@ class Fault:
     retry_after: int | None = None
     times: int = 1
     when: Callable[[JSONDict], bool] | None = None
+    migrate_to_chat_id: int | None = None  # a group upgraded to this supergroup (ChatMigrated)
 
 
 @dataclass
@@ -238,7 +248,9 @@ class BotAPI:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.api = self
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="botapi", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(0.05,), name="botapi", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -358,6 +370,35 @@ class BotAPI:
         self.push_update({"message": message})
         return message
 
+    def forward_message(
+        self,
+        chat: JSONDict,
+        user: JSONDict,
+        origin: JSONDict,
+        text: str | None = None,
+        caption: str | None = None,
+        entities: list[JSONDict] | None = None,
+        photo: bool = False,
+    ) -> JSONDict:
+        """A person forwards a post into `chat`; `origin` is its MessageOrigin as Telegram sends
+        it ({"type": "channel", "chat": ..., "message_id": ..., "date": ...}, "user", ...)."""
+        message = self._user_message(chat, user, None)
+        message["forward_origin"] = origin
+        key = "text" if text is not None else "caption"
+        if text is not None:
+            message["text"] = text
+        if caption is not None:
+            message["caption"] = caption
+        if entities:
+            message["entities" if key == "text" else "caption_entities"] = entities
+        if photo:
+            file_id = self.add_file(b"\xff\xd8 a photo", "photos/file.jpg")
+            message["photo"] = [
+                {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 800, "height": 600}
+            ]
+        self.push_update({"message": message})
+        return message
+
     def edit_message(self, message: JSONDict, text: str) -> JSONDict:
         """The person edits an earlier message of theirs."""
         edited = {**message, "text": text, "edit_date": int(time.time())}
@@ -438,10 +479,12 @@ class BotAPI:
         retry_after: int | None = None,
         times: int = 1,
         when: Callable[[JSONDict], bool] | None = None,
+        migrate_to_chat_id: int | None = None,
     ) -> Fault:
         """Answer the next `times` calls of `method` (matching `when`) with an error.
 
-        429 gets "Too Many Requests: retry after N" and parameters.retry_after, as Telegram.
+        429 gets "Too Many Requests: retry after N" and parameters.retry_after, as Telegram;
+        `migrate_to_chat_id` answers 400 with parameters.migrate_to_chat_id (a group upgraded).
         """
         if not description:
             description = {
@@ -452,7 +495,9 @@ class BotAPI:
             }.get(error_code, "Error")
         if error_code == 429 and retry_after is None:
             retry_after = 1
-        fault = Fault(method, error_code, description, retry_after, times, when)
+        if migrate_to_chat_id is not None and error_code == 400 and description.endswith("wrong"):
+            description = "Bad Request: group chat was upgraded to a supergroup chat"
+        fault = Fault(method, error_code, description, retry_after, times, when, migrate_to_chat_id)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -553,7 +598,9 @@ class BotAPI:
         try:
             fault = self._take_fault(name, params)
             if fault is not None:
-                raise BotAPIError(fault.error_code, fault.description, fault.retry_after)
+                raise BotAPIError(
+                    fault.error_code, fault.description, fault.retry_after, fault.migrate_to_chat_id
+                )
             handler = self._methods.get(name)
             if handler is None:
                 raise BotAPIError(404, "Not Found")
@@ -627,6 +674,20 @@ class BotAPI:
             )
             if 200 <= status < 300 and update in self._state.updates:
                 self._state.updates.remove(update)
+
+
+# --- reading what the bot sent ------------------------------------------------------------------
+
+
+def buttons(message: JSONDict | None) -> dict[str, str]:
+    """A message's inline buttons as {label: callback_data} (url buttons map to their url)."""
+    rows = ((message or {}).get("reply_markup") or {}).get("inline_keyboard", [])
+    return {b["text"]: b.get("callback_data") or b.get("url") or "" for row in rows for b in row}
+
+
+def visible(html: str) -> str:
+    """What a person sees of an HTML message (tags dropped, entities decoded)."""
+    return parse_html(html)
 
 
 # --- Telegram's HTML ------------------------------------------------------------------------------

@@ -1,0 +1,107 @@
+"""The bot's services without Telegram: language choice, rate limit, answer log, log redaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.feedback import AnswerLog
+from bot.language import question_language, user_language
+from bot.logs import REDACTED, redact_secret
+from bot.ratelimit import QuestionLimiter
+from corpus.store import ArticleStore
+from retrieval.models import Passage
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "expected"),
+    [
+        ("¿Qué dijo Ucrania sobre la visita de Shoigu a Pyongyang?", "en", "es"),
+        ("What did Ukraine say about Shoigu's visit to Pyongyang?", "es", "en"),
+        ("Shoigu?", "en", "en"),  # too short to detect: the person's app language
+        ("Shoigu?", "es-419", "es"),
+        ("Shoigu?", "pt-BR", "es"),  # a language the bot does not speak: the default
+        ("Shoigu?", None, "es"),
+    ],
+)
+def test_question_language_falls_back_to_the_telegram_language_for_short_texts(
+    question, code, expected
+):
+    assert question_language(question, code, default="es") == expected
+
+
+def test_user_language_maps_regional_codes_and_unknown_ones():
+    assert user_language("en-GB", "es") == "en"
+    assert user_language("de", "en") == "en"
+    assert user_language("", "xx") == "es"
+
+
+def test_rate_limit_allows_the_limit_then_says_how_long_to_wait():
+    now = [1000.0]
+    limiter = QuestionLimiter(3, window=60, clock=lambda: now[0])
+    assert [limiter.try_acquire("ana") for _ in range(3)] == [0, 0, 0]
+    now[0] += 20
+    assert limiter.try_acquire("ana") == 40
+    assert limiter.try_acquire("luis") == 0  # per person
+    now[0] += 40
+    assert limiter.try_acquire("ana") == 0
+
+
+def test_rate_limit_of_zero_means_no_limit():
+    limiter = QuestionLimiter(0)
+    assert all(limiter.try_acquire(1) == 0 for _ in range(100))
+
+
+def _passage(quote: str) -> Passage:
+    return Passage(quote, 1, 0, len(quote), "Título", "Medio", "", None, 0.9)
+
+
+def test_answer_log_keeps_pages_and_one_vote_per_person(tmp_path):
+    store = ArticleStore(tmp_path / "a.sqlite3")
+    try:
+        log = AnswerLog(store)
+        page_id = log.record_page(
+            chat_id=5,
+            user_id=6,
+            question="¿Qué pasó?",
+            language="es",
+            first_index=0,
+            passages=[_passage("Una cita.")],
+        )
+        page = log.page(page_id)
+        assert page is not None and page.question == "¿Qué pasó?"
+        assert page.passages[0]["quote"] == "Una cita."
+        assert log.record_vote(page_id, 6, 1)
+        assert log.record_vote(page_id, 6, -1)  # changing one's mind replaces the vote
+        assert log.record_vote(page_id, 7, 1)
+        assert [(v.user_id, v.vote) for v in log.votes()] == [(6, -1), (7, 1)]
+        assert log.votes()[0].question == "¿Qué pasó?"
+        assert log.votes()[0].passages[0]["quote"] == "Una cita."
+        assert not log.record_vote(page_id + 1, 6, 1)
+        with pytest.raises(ValueError):
+            log.record_vote(page_id, 6, 0)
+        assert log.prune_pages(datetime.now(UTC) + timedelta(seconds=1)) == 1
+        assert log.page(page_id) is None
+        assert len(log.votes()) == 2  # votes outlive the pages they were about
+        AnswerLog(store)  # opening again keeps what is there
+        assert len(log.votes()) == 2
+    finally:
+        store.close()
+
+
+def test_a_registered_secret_never_reaches_a_log_handler(caplog):
+    secret = "999:SECRET-token-for-redaction-test"
+    redact_secret(secret)
+    logger = logging.getLogger("tests.redaction")
+    with caplog.at_level(logging.DEBUG, logger="tests.redaction"):
+        logger.info("GET https://api.telegram.org/bot%s/getMe", secret)
+        try:
+            raise RuntimeError(f"failed for {secret}")
+        except RuntimeError:
+            logger.exception("boom")
+    assert secret not in caplog.text
+    assert f"bot{REDACTED}/getMe" in caplog.text
+    assert f"failed for {REDACTED}" in caplog.text
+    assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING

@@ -226,6 +226,108 @@ STRINGS: dict[str, dict[str, str]] = {
     "command_digest": {"es": "Lo nuevo, ahora", "en": "What is new, now"},
     "digest_count_one": {"es": "1 artículo nuevo", "en": "1 new article"},
     "digest_count_many": {"es": "{n} artículos nuevos", "en": "{n} new articles"},
+    # --- admins (bot/handlers/admin.py) ---------------------------------------------------
+    "admin_added": {
+        "es": "✅ <b>Añadido al archivo</b> (#{id})\n<b>{title}</b>\n{details}"
+        "\nPasajes: {passages}",
+        "en": "✅ <b>Added to the archive</b> (#{id})\n<b>{title}</b>\n{details}"
+        "\nPassages: {passages}",
+    },
+    "admin_duplicate": {
+        "es": "ℹ️ <b>Ya está en el archivo</b>: #{id}\n<b>{title}</b>\n{details}",
+        "en": "ℹ️ <b>Already in the archive</b>: #{id}\n<b>{title}</b>\n{details}",
+    },
+    "admin_refused": {
+        "es": "⚠️ No lo he añadido: {reason}",
+        "en": "⚠️ Not added: {reason}",
+    },
+    "admin_empty_post": {
+        "es": (
+            "🖼️ Ese mensaje no tiene texto ni pie de foto: no hay nada que archivar. "
+            "Reenvíame una publicación con texto."
+        ),
+        "en": (
+            "🖼️ That message has no text and no caption: there is nothing to archive. "
+            "Forward me a post with text."
+        ),
+    },
+    "admin_add_usage": {
+        "es": "🔗 Envíame el enlace así:\n<code>/add https://…</code>",
+        "en": "🔗 Send me the link like this:\n<code>/add https://…</code>",
+    },
+    "admin_file_summary": {
+        "es": (
+            "📄 <b>{name}</b>: {added} añadidos ({passages} pasajes), {duplicates} ya estaban "
+            "en el archivo, {failed} con errores."
+        ),
+        "en": (
+            "📄 <b>{name}</b>: {added} added ({passages} passages), {duplicates} already in "
+            "the archive, {failed} failed."
+        ),
+    },
+    "admin_file_failure": {"es": "• {where}: {reason}", "en": "• {where}: {reason}"},
+    "admin_file_more_failures": {"es": "… y {n} más.", "en": "… and {n} more."},
+    "admin_file_type": {
+        "es": "📄 No sé leer «{name}»: envíame un archivo .txt, .md, .html o .jsonl.",
+        "en": "📄 I cannot read “{name}”: send me a .txt, .md, .html or .jsonl file.",
+    },
+    "admin_file_too_big": {
+        "es": "📄 «{name}» ocupa {size} MB; el máximo que puedo descargar es {limit} MB.",
+        "en": "📄 “{name}” is {size} MB; the most I can download is {limit} MB.",
+    },
+    "admin_delete_usage": {
+        "es": "🗑️ Indica el número del artículo (lo muestra /sources):\n<code>/delete 42</code>",
+        "en": "🗑️ Give the article's number (/sources shows it):\n<code>/delete 42</code>",
+    },
+    "admin_deleted": {
+        "es": "🗑️ Borrado #{id}: <b>{title}</b>. Ya no se citará.",
+        "en": "🗑️ Deleted #{id}: <b>{title}</b>. It will not be quoted again.",
+    },
+    "admin_undone": {
+        "es": "↩️ Deshecho: #{id} <b>{title}</b> ya no está en el archivo.",
+        "en": "↩️ Undone: #{id} <b>{title}</b> is no longer in the archive.",
+    },
+    "admin_not_found": {
+        "es": "🤷 No hay ningún artículo #{id} en el archivo.",
+        "en": "🤷 There is no article #{id} in the archive.",
+    },
+    "admin_sources_header": {
+        "es": "📚 <b>Artículos {first}–{last} de {total}</b>, los más recientes primero:",
+        "en": "📚 <b>Articles {first}–{last} of {total}</b>, newest first:",
+    },
+    "admin_sources_row": {
+        "es": "<b>#{id}</b> {title}\n{details} · {passages} pasajes",
+        "en": "<b>#{id}</b> {title}\n{details} · {passages} passages",
+    },
+    "admin_sources_empty": {
+        "es": "📭 El archivo está vacío: reenvíame publicaciones, mándame enlaces o archivos.",
+        "en": "📭 The archive is empty: forward me posts, send me links or files.",
+    },
+    "admin_stats": {
+        "es": (
+            "📊 <b>El archivo</b>\nArtículos: {articles}\nPasajes: {passages}\nFuentes: {sources}"
+            "\nSuscriptores del resumen: {subscribers}\nPreguntas en las últimas 24 h: {questions}"
+            "\nÍndices en disco: {index_size}\nBase de datos: {database_size}"
+            "\nModelo: <code>{embedder}</code>"
+        ),
+        "en": (
+            "📊 <b>The archive</b>\nArticles: {articles}\nPassages: {passages}\nSources: {sources}"
+            "\nDigest subscribers: {subscribers}\nQuestions in the last 24 h: {questions}"
+            "\nIndexes on disk: {index_size}\nDatabase: {database_size}"
+            "\nEmbedder: <code>{embedder}</code>"
+        ),
+    },
+    "admin_only": {
+        "es": "Lo siento, solo los administradores del archivo pueden hacer eso.",
+        "en": "Sorry, only the archive's admins can do that.",
+    },
+    "admin_forwarded_label": {"es": "mensaje reenviado", "en": "forwarded message"},
+    "admin_untitled": {"es": "(sin título)", "en": "(untitled)"},
+    "admin_no_date": {"es": "sin fecha", "en": "no date"},
+    "button_undo": {"es": "↩️ Deshacer", "en": "↩️ Undo"},
+    "button_newer": {"es": "◂ Más recientes", "en": "◂ Newer"},
+    "button_older": {"es": "Más antiguos ▸", "en": "Older ▸"},
+    "admin_not_recorded": {"es": "sin registro", "en": "not recorded"},
 }
 
 _MONTHS = {

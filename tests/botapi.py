@@ -1256,6 +1256,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path.startswith("/file/bot"):
             token, _, file_path = self.path[len("/file/bot") :].partition("/")
+            # httpx sends the token's ":" percent-encoded; Telegram accepts either form.
+            token = urllib.parse.unquote(token)
             content = self.server.api.file(token, urllib.parse.unquote(file_path))
             if content is None:
                 self._reply(404, b'{"ok":false,"error_code":404,"description":"Not Found"}')

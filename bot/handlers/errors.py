@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot import i18n
@@ -41,7 +42,9 @@ async def _apologise(update: Update, context: BotContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(i18n.plain("error_plain", language), show_alert=True)
         elif update.effective_chat is not None and update.inline_query is None:
-            await context.bot.send_message(update.effective_chat.id, i18n.html("error", language))
+            await context.bot.send_message(
+                update.effective_chat.id, i18n.html("error", language), parse_mode=ParseMode.HTML
+            )
     except TelegramError as error:
         log.warning("could not tell %s that something went wrong: %s", _describe(update), error)
 

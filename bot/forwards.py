@@ -83,8 +83,9 @@ def with_links(text: str, entities: tuple[MessageEntity, ...]) -> str:
         shown = units[start:end].decode("utf-16-le", "replace")
         words = shown.rstrip()  # an entity may take in the space after it: the link goes before
         parts.append(units[done:start].decode("utf-16-le", "replace") + words)
-        if entity.url.rstrip("/") != words.strip().rstrip("/"):
-            parts.append(f" ({entity.url})")
+        url = entity.url or ""
+        if url.rstrip("/") != words.strip().rstrip("/"):
+            parts.append(f" ({url})")
         parts.append(shown[len(words) :])
         done = end
     parts.append(units[done:].decode("utf-16-le", "replace"))

@@ -165,7 +165,7 @@ def _resolve(host: str, port: int, settings: FetchSettings) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise FetchError(f"cannot resolve the host {host!r}") from error
-    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     if not addresses:
         raise FetchError(f"cannot resolve the host {host!r}")
     for address in addresses:

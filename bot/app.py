@@ -31,7 +31,7 @@ from bot.asking import AskService
 from bot.config import ConfigError, Settings
 from bot.context import CONTEXT_TYPES, BotApplication, Feature, Services
 from bot.feedback import AnswerLog
-from bot.handlers import admin, ask, help
+from bot.handlers import admin, ask, digest, help
 from bot.handlers.errors import on_error
 from bot.i18n import LANGUAGES
 from bot.logs import redact_secret
@@ -41,7 +41,7 @@ from retrieval.searcher import Searcher
 
 log = logging.getLogger(__name__)
 
-FEATURES: list[Feature] = [help.FEATURE, admin.FEATURE, ask.FEATURE]
+FEATURES: list[Feature] = [help.FEATURE, admin.FEATURE, digest.FEATURE, ask.FEATURE]
 
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 

@@ -23,6 +23,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 
 from bot.asking import AskService
 from bot.config import Settings
+from bot.delivery import DigestDelivery
 from bot.feedback import AnswerLog
 from retrieval.archive import Archive
 from retrieval.searcher import Searcher
@@ -41,6 +42,7 @@ class Services:
     answers: AnswerLog
     asker: AskService
     executor: ThreadPoolExecutor  # the worker threads for blocking work (search, SQLite)
+    digests: DigestDelivery | None = None  # set by the digest feature's on_start
 
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking `function` on the worker threads, keeping the event loop free."""

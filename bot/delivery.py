@@ -1,0 +1,299 @@
+"""Sending one chat's digest so that it arrives once, or is known not to have.
+
+The rules, and why:
+* Claim (chat, local date) in the ledger before the first message; whoever loses the claim
+  (a catch-up racing the regular job, a second instance) sends nothing.
+* Record each attempt before making it. After a 429 or a connection that was never made,
+  Telegram has certainly not delivered, so the part is retried. After a read or write timeout
+  it may have: the digest is marked `uncertain` and never re-sent, because a duplicate digest is
+  worse than a late one.
+* 403 (blocked, kicked): the subscription is removed. ChatMigrated: the subscription, ledger and
+  cursor move to the supergroup and the remaining messages go there.
+* Sends are paced (all chats together, and per chat) under Telegram's broadcast limits; every
+  failure is caught and logged here, so one chat never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import math
+import time
+import warnings
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import ParamSpec, TypeVar
+
+import httpx
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.digest import DigestContent, SummaryCache, collect, render
+from bot.settings import DigestSettings
+from bot.subscriptions import Claim, DeliveryStatus, Subscriptions
+from corpus.store import ArticleStore
+
+__all__ = ["DeliveryResult", "DigestDelivery", "Outcome", "Pacer"]
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+
+MAX_ATTEMPTS = 5  # per message, for failures where Telegram certainly did not deliver
+RETRY_BACKOFF_SECONDS = 2.0
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    EMPTY = "empty"  # nothing new; nothing sent (or "nothing new" when configured)
+    ALREADY = "already"  # the ledger says this date is done or in progress elsewhere
+    NOT_SUBSCRIBED = "not_subscribed"
+    UNSUBSCRIBED = "unsubscribed"  # 403: the subscription was removed
+    UNCERTAIN = "uncertain"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    outcome: Outcome
+    chat_id: int  # where the digest went (the supergroup's id after a migration)
+    messages: int = 0
+
+
+class Pacer:
+    """Spaces sends: at most `per_second` overall, one a second per chat, slower for groups.
+
+    Slots are reserved under a lock and waited for outside it, so chats wait in parallel.
+    """
+
+    def __init__(
+        self,
+        per_second: float = 20.0,
+        per_chat_interval: float = 1.0,
+        group_interval: float = 3.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._gap = 1.0 / per_second
+        self._per_chat = per_chat_interval
+        self._group = group_interval
+        self._clock = clock
+        self._sleep = sleep
+        self._next = -math.inf
+        self._last: dict[int, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def wait(self, chat_id: int) -> None:
+        async with self._lock:
+            now = self._clock()
+            interval = self._group if chat_id < 0 else self._per_chat
+            at = max(now, self._next, self._last.get(chat_id, -math.inf) + interval)
+            self._next = at + self._gap
+            self._last[chat_id] = at
+            if len(self._last) > 10_000:
+                self._last = {c: t for c, t in self._last.items() if t + self._group > now}
+        if at > now:
+            await self._sleep(at - now)
+
+
+class _Uncertain(Exception):
+    """Telegram may have delivered the message; it must not be sent again."""
+
+
+class DigestDelivery:
+    """Composes and sends digests; blocking store work runs on `executor`."""
+
+    def __init__(
+        self,
+        store: ArticleStore,
+        subscriptions: Subscriptions,
+        settings: DigestSettings,
+        executor: Executor,
+        clock: Clock,
+        pacer: Pacer | None = None,
+        sleep: Sleep = asyncio.sleep,
+        send_timeout: float | None = None,
+    ) -> None:
+        self.store = store
+        self.subscriptions = subscriptions
+        self.settings = settings
+        self.clock = clock
+        self.pacer = pacer or Pacer()
+        self._executor = executor
+        self._sleep = sleep
+        self._send_timeout = send_timeout  # seconds to wait for Telegram's answer; None: default
+        self._summaries = SummaryCache()
+        self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def chat_lock(self, chat_id: int) -> asyncio.Lock:
+        """Held from composing a chat's digest to moving its cursor, so two digests at once
+        (a double-tapped /digest, or /digest during the scheduled one) cannot both show the
+        same articles."""
+        lock = self._chat_locks.get(chat_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._chat_locks[chat_id] = lock
+        return lock
+
+    async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        call = functools.partial(function, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    # --- on demand (/digest) ------------------------------------------------------------------
+
+    def compose(
+        self, chat_id: int, language: str, always_reply: bool
+    ) -> tuple[list[str], DigestContent]:
+        """Messages for what is new in `chat_id`; blocking (store reads, summaries)."""
+        content = collect(
+            self.store,
+            self.subscriptions.covered_until(chat_id),
+            self.clock(),
+            self.settings.max_articles,
+            self._summaries,
+        )
+        send_empty = always_reply or self.settings.send_when_empty
+        return render(content, language, send_when_empty=send_empty), content
+
+    # --- scheduled ----------------------------------------------------------------------------
+
+    async def deliver(self, bot: Bot, chat_id: int, local_date: date) -> DeliveryResult:
+        """The scheduled digest of `chat_id` for `local_date`, at most once, never raising."""
+        try:
+            return await self._deliver(bot, chat_id, local_date)
+        except Exception:
+            log.exception("digest for chat %s (%s) failed", chat_id, local_date)
+            return DeliveryResult(Outcome.FAILED, chat_id)
+
+    async def _deliver(self, bot: Bot, chat_id: int, local_date: date) -> DeliveryResult:
+        async with self.chat_lock(chat_id):
+            return await self._deliver_locked(bot, chat_id, local_date)
+
+    async def _deliver_locked(self, bot: Bot, chat_id: int, local_date: date) -> DeliveryResult:
+        subscription = await self.run(self.subscriptions.get, chat_id)
+        if subscription is None:
+            return DeliveryResult(Outcome.NOT_SUBSCRIBED, chat_id)
+        claim = await self.run(self.subscriptions.claim, chat_id, local_date, self.clock())
+        if claim is None:
+            log.info("digest for chat %s (%s) already claimed; not sending", chat_id, local_date)
+            return DeliveryResult(Outcome.ALREADY, chat_id)
+        try:
+            messages, content = await self.run(self.compose, chat_id, subscription.language, False)
+        except BaseException:
+            await self.run(self._finish, claim, DeliveryStatus.FAILED, "could not compose")
+            raise
+        if not messages:
+            await self.run(self._finish, claim, DeliveryStatus.EMPTY)
+            return DeliveryResult(Outcome.EMPTY, chat_id)
+        return await self._send_all(bot, claim, messages, content)
+
+    async def _send_all(
+        self, bot: Bot, claim: Claim, messages: Sequence[str], content: DigestContent
+    ) -> DeliveryResult:
+        chat_id = claim.chat_id
+        sent = migrations = 0
+        while sent < len(messages):
+            try:
+                await self._send_one(bot, claim, chat_id, messages[sent], len(messages))
+                sent += 1
+            except ChatMigrated as migrated:
+                migrations += 1
+                if migrations > 2:
+                    raise
+                new_id = int(migrated.new_chat_id)
+                log.warning("chat %s became supergroup %s; moving its digest", chat_id, new_id)
+                await self.run(self.subscriptions.migrate, chat_id, new_id)
+                claim = Claim(new_id, claim.local_date)
+                chat_id = new_id
+            except Forbidden as error:
+                log.warning("chat %s refused the digest (%s); unsubscribing it", chat_id, error)
+                await self.run(self.subscriptions.unsubscribe, chat_id)
+                await self.run(self._finish, claim, DeliveryStatus.FAILED, f"forbidden: {error}")
+                return DeliveryResult(Outcome.UNSUBSCRIBED, chat_id, sent)
+            except _Uncertain as error:
+                log.warning(
+                    "digest for chat %s (%s) may or may not have arrived (%s); not re-sending",
+                    chat_id,
+                    claim.local_date,
+                    error,
+                )
+                await self.run(self._finish, claim, DeliveryStatus.UNCERTAIN, str(error))
+                await self._advance(chat_id, content)
+                return DeliveryResult(Outcome.UNCERTAIN, chat_id, sent)
+            except TelegramError as error:
+                log.error("digest for chat %s not delivered: %s", chat_id, error)
+                await self.run(self._finish, claim, DeliveryStatus.FAILED, str(error))
+                return DeliveryResult(Outcome.FAILED, chat_id, sent)
+        await self.run(self._finish, claim, DeliveryStatus.SENT)
+        await self._advance(chat_id, content)
+        return DeliveryResult(Outcome.SENT, chat_id, sent)
+
+    async def _send_one(self, bot: Bot, claim: Claim, chat_id: int, text: str, parts: int) -> None:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            await self.pacer.wait(chat_id)
+            await self.run(self.subscriptions.record_attempt, claim, parts)
+            try:
+                await bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    read_timeout=self._send_timeout,
+                )
+            except RetryAfter as error:
+                await self.run(self.subscriptions.record_not_delivered, claim)
+                wait = _retry_after_seconds(error)
+                log.info("429 for chat %s: waiting %.0f s", chat_id, wait)
+                await self._sleep(wait)
+                continue
+            except ChatMigrated:
+                await self.run(self.subscriptions.record_not_delivered, claim)
+                raise
+            except NetworkError as error:  # TimedOut is a NetworkError too
+                if not _never_sent(error):
+                    raise _Uncertain(f"{type(error).__name__}: {error}") from error
+                await self.run(self.subscriptions.record_not_delivered, claim)
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                await self._sleep(RETRY_BACKOFF_SECONDS * attempt)
+                continue
+            await self.run(self.subscriptions.record_part_sent, claim)
+            return
+        raise TelegramError(f"not delivered after {MAX_ATTEMPTS} attempts (429s)")
+
+    def _finish(self, claim: Claim, status: DeliveryStatus, error: str = "") -> None:
+        self.subscriptions.finish(claim, status, self.clock(), error)
+
+    async def _advance(self, chat_id: int, content: DigestContent) -> None:
+        if content.covered_until is not None:
+            await self.run(self.subscriptions.advance, chat_id, content.covered_until)
+
+
+def _never_sent(error: NetworkError) -> bool:
+    """True when the request provably never reached Telegram, so a retry cannot duplicate."""
+    cause = error.__cause__
+    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return True
+    # python-telegram-bot words a pool timeout this way when it raises TimedOut itself.
+    return "Pool timeout" in str(error)
+
+
+def _retry_after_seconds(error: RetryAfter) -> float:
+    # `retry_after` is an int today and a timedelta in PTB's next major version; reading it
+    # warns about that change, which this code already handles.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -576,3 +576,29 @@ async def test_non_admin_delete_in_a_group_is_refused(
     [reply] = await reply_to(botapi, group["id"])
     assert "solo los administradores" in reply.params["text"]
     assert article_count(admin_bot) == before
+
+
+async def test_a_file_over_the_download_limit_is_refused_before_download(
+    admin_bot: BotApplication, botapi: BotAPI, admin: dict
+) -> None:
+    before = article_count(admin_bot)
+    message = {
+        "message_id": 900,
+        "date": POSTED,
+        "chat": botapi.private_chat(admin),
+        "from": admin,
+        "document": {
+            "file_id": "big-file",
+            "file_unique_id": "ubig-file",
+            "file_name": "archivo.jsonl",
+            "file_size": 25 * 1024 * 1024,
+        },
+    }
+    botapi.push_update({"message": message})
+    [reply] = await reply_to(botapi, ADMIN_ID)
+    assert (
+        "«archivo.jsonl» ocupa 25.0 MB; el máximo que puedo descargar es 20 MB"
+        in (reply.params["text"])
+    )
+    assert not botapi.calls("getFile")
+    assert article_count(admin_bot) == before

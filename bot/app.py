@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import cast
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
@@ -56,7 +57,7 @@ def build_application(
     redact_secret(settings.telegram.webhook_secret)
     _check_webhook(settings)
     telegram = settings.telegram
-    application: BotApplication = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(telegram.api_base_url)
@@ -66,8 +67,9 @@ def build_application(
         .rate_limiter(AIORateLimiter(max_retries=telegram.max_retries))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .build()
     )
+    # The builder's generics cannot follow context_types(); this is what it builds.
+    application = cast(BotApplication, builder.build())
     application.bot_data.settings = settings
     application.bot_data.features = tuple(FEATURES if features is None else features)
     for feature in application.bot_data.features:

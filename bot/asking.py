@@ -26,6 +26,8 @@ from retrieval.searcher import Searcher
 P = ParamSpec("P")
 T = TypeVar("T")
 
+INLINE_BUDGET = 3  # inline queries allowed per question allowed
+
 
 class Outcome(StrEnum):
     ANSWER = "answer"
@@ -74,6 +76,8 @@ class AskService:
         self.searcher = searcher
         self.answers = answers
         self.limiter = limiter
+        # Inline queries arrive as the person types, so they get a budget of their own.
+        self.inline_limiter = QuestionLimiter(limiter.limit * INLINE_BUDGET, limiter.window)
         self.executor = executor
         self.page_size = page_size
         self.inline_results = inline_results
@@ -89,7 +93,7 @@ class AskService:
         self, question: str, *, chat_id: int, user_id: int, language_code: str | None
     ) -> Reply:
         """The first page of quotes for `question`, or why there is none."""
-        refused = self._refuse(question.strip(), user_id, language_code)
+        refused = self._refuse(question.strip(), user_id, language_code, self.limiter)
         if refused is not None:
             return refused
         return await self.run(self._first_page, question.strip(), chat_id, user_id, language_code)
@@ -100,12 +104,13 @@ class AskService:
         """The page after the stored page `page_id`."""
         wait = self.limiter.try_acquire(user_id)
         if wait:
-            return self._rate_limited(user_language(language_code, self.default_language), wait)
+            language = user_language(language_code, self.default_language)
+            return self._rate_limited(language, wait, self.limiter.limit)
         return await self.run(self._next_page, page_id, chat_id, user_id, language_code)
 
     async def inline(self, question: str, *, user_id: int, language_code: str | None) -> Reply:
         """Top quotes for inline mode; nothing is stored, as no buttons follow them."""
-        refused = self._refuse(question.strip(), user_id, language_code)
+        refused = self._refuse(question.strip(), user_id, language_code, self.inline_limiter)
         if refused is not None:
             return refused
         return await self.run(self._inline, question.strip(), language_code)
@@ -184,7 +189,9 @@ class AskService:
 
     # --- on the event loop (cheap) ------------------------------------------------------------
 
-    def _refuse(self, question: str, user_id: int, language_code: str | None) -> Reply | None:
+    def _refuse(
+        self, question: str, user_id: int, language_code: str | None, limiter: QuestionLimiter
+    ) -> Reply | None:
         language = user_language(language_code, self.default_language)
         if not question:
             return Reply(Outcome.EMPTY, language)
@@ -192,8 +199,8 @@ class AskService:
             return Reply(
                 Outcome.TOO_LONG, language, length=len(question), limit=self.max_question_chars
             )
-        wait = self.limiter.try_acquire(user_id)
-        return self._rate_limited(language, wait) if wait else None
+        wait = limiter.try_acquire(user_id)
+        return self._rate_limited(language, wait, limiter.limit) if wait else None
 
-    def _rate_limited(self, language: str, wait: int) -> Reply:
-        return Reply(Outcome.RATE_LIMITED, language, limit=self.limiter.limit, wait_seconds=wait)
+    def _rate_limited(self, language: str, wait: int, limit: int) -> Reply:
+        return Reply(Outcome.RATE_LIMITED, language, limit=limit, wait_seconds=wait)

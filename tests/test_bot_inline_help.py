@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tests.botapi import BOT_USERNAME, visible
 
 SHOIGU = "¿Qué dijo Ucrania sobre la visita de Shoigu?"
@@ -60,3 +62,20 @@ async def test_commands_are_registered_in_spanish_and_english_at_start_up(bot, b
     assert {"start", "help", "ask"} <= set(spanish) and set(spanish) == set(english)
     assert spanish["ask"] == "Pregunta al archivo" and english["ask"] == "Ask the archive"
     assert botapi.commands("") == botapi.commands("es")  # default language for the rest
+
+
+async def test_inline_queries_have_their_own_larger_budget_then_say_when_to_retry(
+    start_bot, settings, botapi
+):
+    settings = replace(settings, bot=replace(settings.bot, questions_per_minute=1))
+    async with start_bot(settings):
+        luis = botapi.user("Luis", language_code="en")
+        chat = botapi.private_chat(luis)
+        botapi.send_message(chat, luis, "What did Ukraine say about Shoigu's visit?")
+        await botapi.wait_for("sendMessage", chat_id=chat["id"])
+        for n in range(4):  # typing: each keystroke can be a query
+            botapi.inline_query(luis, "Shoigu visit Pyongyang" + "?" * n)
+            await botapi.wait_for("answerInlineQuery", count=n + 1)
+        answers = botapi.calls("answerInlineQuery")
+        assert [bool(a.params["results"]) for a in answers] == [True, True, True, False]
+        assert answers[-1].params["button"]["text"].startswith("Too many questions: try again in")

@@ -213,7 +213,7 @@ async def _drop_more_button(message: Message) -> None:
     if markup is None:
         return
     rows = [
-        [b for b in row if not (b.callback_data or "").startswith(f"{MORE}:")]
+        [b for b in row if not str(b.callback_data or "").startswith(f"{MORE}:")]
         for row in markup.inline_keyboard
     ]
     kept = InlineKeyboardMarkup([row for row in rows if row])

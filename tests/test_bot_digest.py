@@ -40,8 +40,8 @@ class Clock:
     def __call__(self) -> datetime:
         return self.now
 
-    def set(self, *fields: int) -> None:
-        self.now = datetime(*fields, tzinfo=UTC)  # type: ignore[misc]
+    def set(self, year: int, month: int, day: int, hour: int, minute: int) -> None:
+        self.now = datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def quick_pacer() -> Pacer:
@@ -80,7 +80,9 @@ def jobs(app: BotApplication) -> dict[int, Delivery]:
     return {
         int(job.chat_id): job.data
         for job in app.job_queue.jobs()
-        if (job.name or "").startswith(JOB_PREFIX) and job.chat_id is not None
+        if (job.name or "").startswith(JOB_PREFIX)
+        and job.chat_id is not None
+        and isinstance(job.data, Delivery)
     }
 
 
@@ -90,7 +92,9 @@ async def fire(app: BotApplication, clock: Clock) -> list[int]:
     due = [
         job
         for job in app.job_queue.jobs()
-        if (job.name or "").startswith(JOB_PREFIX) and job.data.due <= clock()
+        if (job.name or "").startswith(JOB_PREFIX)
+        and isinstance(job.data, Delivery)
+        and job.data.due <= clock()
     ]
     await asyncio.gather(*(job.run(app) for job in due))
     return [int(job.chat_id) for job in due if job.chat_id is not None]
@@ -241,7 +245,8 @@ async def subscribe(app: BotApplication, chat_id: int, at: str, zone: str, langu
     slot = parse_subscribe_args([at, zone], "08:00", "Europe/Madrid")
     service = digests(app)
     await service.run(service.subscriptions.subscribe, chat_id, slot, language, service.clock())
-    return schedule_chat(app, service, chat_id, slot)
+    assert app.job_queue is not None
+    return schedule_chat(app.job_queue, service, chat_id, slot)
 
 
 async def test_no_double_send_across_a_restart_and_one_catch_up_after_downtime(

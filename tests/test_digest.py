@@ -9,14 +9,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.digest import MESSAGE_LIMIT, SummaryCache, collect, render
+from bot.digest import (
+    MESSAGE_LIMIT,
+    DigestContent,
+    DigestItem,
+    SummaryCache,
+    collect,
+    render,
+)
 from bot.render import escape, telegram_length
 from corpus.chunking import chunk_text
 from corpus.models import Article, ArticleDraft
 from corpus.sentences import sentence_spans
 from corpus.settings import ChunkingSettings
 from corpus.store import ArticleStore
-from retrieval.summaries import SummarySettings, summarize
+from retrieval.summaries import Summary, SummarySettings, summarize
 from tests.support import sample_drafts
 
 NOW = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
@@ -187,10 +194,8 @@ def test_an_overlong_only_sentence_is_cut_on_a_word_and_marked() -> None:
     assert f"{escape(summary.text)}…</blockquote>" in render(content_item, "es")[0]
 
 
-def collect_one(article: Article, summary: object) -> object:
-    from bot.digest import DigestContent, DigestItem
-
-    return DigestContent([DigestItem(article, summary)], 0, "", article.added_at)  # type: ignore[arg-type]
+def collect_one(article: Article, summary: Summary) -> DigestContent:
+    return DigestContent([DigestItem(article, summary)], 0, "", article.added_at)
 
 
 # --- presentation ------------------------------------------------------------------------------

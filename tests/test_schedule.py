@@ -80,8 +80,8 @@ def test_bad_defaults_in_the_config_are_reported_too() -> None:
 # --- next delivery ------------------------------------------------------------------------------
 
 
-def utc(*fields: int) -> datetime:
-    return datetime(*fields, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_two_timezones_each_at_their_own_local_minute() -> None:

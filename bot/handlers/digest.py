@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from telegram import BotCommand, Chat, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.ext import CommandHandler, filters
+from telegram.ext import CommandHandler, JobQueue, filters
 
 from bot import i18n
 from bot.context import BotApplication, BotContext, Feature
@@ -85,7 +85,7 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         return
     digests = _digests(context)
     await digests.run(digests.subscriptions.subscribe, chat.id, slot, language, digests.clock())
-    delivery = schedule_chat(context.application, digests, chat.id, slot)
+    delivery = schedule_chat(_queue(context), digests, chat.id, slot)
     await message.reply_html(
         i18n.html(
             "digest_subscribed",
@@ -111,7 +111,7 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
         return
     digests = _digests(context)
     removed = await digests.run(digests.subscriptions.unsubscribe, chat.id)
-    unschedule_chat(context.application, chat.id)
+    unschedule_chat(_queue(context), chat.id)
     await message.reply_html(
         i18n.html("digest_unsubscribed" if removed else "digest_not_subscribed", language)
     )
@@ -159,26 +159,26 @@ def _local(delivery: Delivery, slot: DigestTime, language: str) -> str:
 
 
 def schedule_chat(
-    application: BotApplication,
+    queue: JobQueue[BotContext],
     digests: DigestDelivery,
     chat_id: int,
     slot: DigestTime,
     not_before: datetime | None = None,
 ) -> Delivery:
     """(Re)place the chat's job at its next delivery after now (and after `not_before`)."""
-    unschedule_chat(application, chat_id, catch_up=False)
+    unschedule_chat(queue, chat_id, catch_up=False)
     now = digests.clock()
     delivery = next_delivery(slot, max(now, not_before) if not_before else now)
-    _job_queue(application).run_once(
+    queue.run_once(
         _digest_job, when=delivery.due - now, data=delivery, name=job_name(chat_id), chat_id=chat_id
     )
     return delivery
 
 
-def unschedule_chat(application: BotApplication, chat_id: int, catch_up: bool = True) -> None:
+def unschedule_chat(queue: JobQueue[BotContext], chat_id: int, catch_up: bool = True) -> None:
     names = [job_name(chat_id)] + ([f"{CATCH_UP_PREFIX}{chat_id}"] if catch_up else [])
     for name in names:
-        for job in _job_queue(application).get_jobs_by_name(name):
+        for job in queue.get_jobs_by_name(name):
             job.schedule_removal()
 
 
@@ -192,17 +192,21 @@ async def _digest_job(context: BotContext) -> None:
     result = await digests.deliver(context.bot, job.chat_id, delivery.local_date)
     log.info("digest %s for chat %s: %s", delivery.local_date, job.chat_id, result.outcome)
     if result.chat_id != job.chat_id:
-        unschedule_chat(context.application, job.chat_id)  # the group became a supergroup
+        unschedule_chat(_queue(context), job.chat_id)  # the group became a supergroup
     subscription = await digests.run(digests.subscriptions.get, result.chat_id)
     if subscription is None:  # unsubscribed meanwhile, or removed after a 403
-        unschedule_chat(context.application, result.chat_id)
+        unschedule_chat(_queue(context), result.chat_id)
         return
     # Never before this delivery's own instant: a job run early cannot repeat its date. A
     # catch-up lands on the chat's regular next delivery, which replaces itself unchanged.
-    schedule_chat(context.application, digests, result.chat_id, subscription.slot, delivery.due)
+    schedule_chat(_queue(context), digests, result.chat_id, subscription.slot, delivery.due)
 
 
-def _job_queue(application: BotApplication):  # noqa: ANN202 - JobQueue[BotContext]
+def _queue(context: BotContext) -> JobQueue[BotContext]:
+    return _job_queue(context.application)  # type: ignore[arg-type]  # PTB's generic Application
+
+
+def _job_queue(application: BotApplication) -> JobQueue[BotContext]:
     if application.job_queue is None:
         raise RuntimeError("the digest feature needs python-telegram-bot[job-queue]")
     return application.job_queue
@@ -256,7 +260,7 @@ async def _schedule_all(application: BotApplication, digests: DigestDelivery) ->
     catch_ups = 0
     for subscription in subscriptions:
         chat_id, slot = subscription.chat_id, subscription.slot
-        schedule_chat(application, digests, chat_id, slot)
+        schedule_chat(_job_queue(application), digests, chat_id, slot)
         now = digests.clock()
         today = now.astimezone(slot.zone).date()
         sent = await digests.run(digests.subscriptions.was_sent, chat_id, today)

@@ -26,6 +26,7 @@ from typing import cast
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from bot.asking import AskService
@@ -197,11 +198,14 @@ async def _post_shutdown(application: BotApplication) -> None:
 async def _set_commands(application: BotApplication, features: Sequence[Feature]) -> None:
     """The command menu in each bot language, and the default language's for everyone else."""
     default = application.bot_data.settings.bot.default_language
-    for language in LANGUAGES:
-        commands = _commands(features, language)
-        await application.bot.set_my_commands(commands, language_code=language)
-        if language == default:
-            await application.bot.set_my_commands(commands)
+    try:
+        for language in LANGUAGES:
+            commands = _commands(features, language)
+            await application.bot.set_my_commands(commands, language_code=language)
+            if language == default:
+                await application.bot.set_my_commands(commands)
+    except TelegramError as error:  # a menu is a convenience: never a reason not to serve
+        log.warning("could not register the command menu with Telegram: %s", error)
 
 
 def _commands(features: Sequence[Feature], language: str) -> list[BotCommand]:

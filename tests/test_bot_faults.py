@@ -70,3 +70,14 @@ async def test_the_token_never_appears_in_the_logs(settings, botapi, caplog):
     assert all(TOKEN not in r.getMessage() for r in caplog.records)
     urls = [r.getMessage() for r in caplog.records if r.name == "httpx"]
     assert any("/bot[REDACTED]/sendMessage" in u for u in urls)  # the URLs were logged, redacted
+
+
+async def test_a_refused_command_menu_does_not_stop_the_bot(start_bot, botapi, caplog):
+    caplog.set_level(logging.WARNING)
+    botapi.fail("setMyCommands", 400, "Bad Request: BOT_COMMAND_INVALID")
+    async with start_bot():
+        ana = botapi.user()
+        botapi.send_message(botapi.private_chat(ana), ana, SHOIGU)
+        [answer] = await botapi.wait_for("sendMessage", chat_id=ana["id"])
+    assert "realmente reveladora" in answer.params["text"]
+    assert any("command menu" in r.getMessage() for r in caplog.records)

@@ -136,22 +136,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     if reply.outcome is not Outcome.ANSWER:
         await query.answer([], button=_inline_button(_inline_note(reply), reply), cache_time=0)
         return
-    results = [
-        InlineQueryResultArticle(
-            id=f"{p.article_id}:{p.start}:{p.end}",
-            title=render.snippet(
-                p.title or i18n.plain("untitled", reply.language, id=p.article_id), 64
-            ),
-            description=render.snippet(p.quote),
-            input_message_content=InputTextMessageContent(
-                render.inline_message(p, reply.language),
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-            ),
-        )
-        for p in reply.passages
-    ]
-    await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
+    await query.answer(_inline_results(reply), cache_time=INLINE_CACHE_SECONDS)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -180,6 +165,25 @@ async def _send(message: Message, reply: Reply, *, quote: bool) -> None:
             link_preview_options=NO_PREVIEW,
             reply_markup=markup if index == len(texts) - 1 else None,
         )
+
+
+def _inline_results(reply: Reply) -> list[InlineQueryResultArticle]:
+    """One sendable result per quote: a preview line, and the quote with its source."""
+    return [
+        InlineQueryResultArticle(
+            id=f"{p.article_id}:{p.start}:{p.end}",
+            title=render.snippet(
+                p.title or i18n.plain("untitled", reply.language, id=p.article_id), 64
+            ),
+            description=render.snippet(p.quote),
+            input_message_content=InputTextMessageContent(
+                render.inline_message(p, reply.language),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+            ),
+        )
+        for p in reply.passages
+    ]
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

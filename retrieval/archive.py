@@ -147,11 +147,20 @@ class Archive:
 
     def _rebuild_sparse(self) -> SparseIndex:
         sparse = SparseIndex()
-        sparse.set_documents(
-            {r.chunk.id: analyze(r.chunk.text, r.language) for r in self.store.chunk_records()}
-        )
+        sparse.set_documents(self._stored_terms())
         sparse.save(self._sparse_path)
         return sparse
+
+    def _stored_terms(self) -> dict[int, list[str]]:
+        return {r.chunk.id: analyze(r.chunk.text, r.language) for r in self.store.chunk_records()}
+
+    def _ensure_sparse_terms(self) -> None:
+        """A keyword index loaded from disk keeps no terms; bm25s can only rebuild from them.
+
+        Without this, the first change after a restart would rebuild from the new chunks only.
+        """
+        if not self.sparse.has_cached_terms():
+            self.sparse.set_documents(self._stored_terms())
 
     # --- writes -------------------------------------------------------------------------------
 
@@ -170,6 +179,7 @@ class Archive:
                 if progress is not None:
                     progress(1)
             if new_terms:
+                self._ensure_sparse_terms()
                 self.sparse.add(new_terms)
                 self._save_indexes()
         return result
@@ -230,6 +240,7 @@ class Archive:
             if not chunk_ids:
                 return False
             self._require_dense().remove(chunk_ids)
+            self._ensure_sparse_terms()
             self.sparse.remove(chunk_ids)
             self._save_indexes()
             return True

@@ -18,6 +18,8 @@ from retrieval.tokens import analyze
 class QuoteWeights:
     chunk: float = 1.0  # weight of the chunk's fused relevance (0..1)
     keywords: float = 1.0  # weight of the window's share of the question's keyword IDF (0..1)
+    chunk_keywords: float = 0.0  # the same share over the whole chunk: context agrees too
+    dense: float = 0.0  # the chunk's dense similarity minus the best chunk's (≤ 0)
     length_penalty: float = 0.15  # subtracted per `length_unit` characters of quote
     length_unit: int = 400
 
@@ -36,6 +38,7 @@ class ChunkCandidate:
     chunk: Chunk
     language: str
     relevance: float  # fused relevance normalised so the best chunk has 1.0
+    dense_gap: float = 0.0  # dense similarity minus the best chunk's; 0 for the best
 
 
 def best_windows(
@@ -56,6 +59,13 @@ def best_windows(
         sentence_terms = [
             set(analyze(text[s.start : s.end], candidate.language)) for s in sentences
         ]
+        chunk_terms = set().union(*sentence_terms) if sentence_terms else set()
+        chunk_coverage = sum(w for t, w in question_terms.items() if t in chunk_terms) / total_weight
+        chunk_score = (
+            weights.chunk * candidate.relevance
+            + weights.chunk_keywords * chunk_coverage
+            + weights.dense * candidate.dense_gap
+        )
         for first in range(len(sentences)):
             covered: set[str] = set()
             for last in range(first, min(first + max_sentences, len(sentences))):
@@ -65,7 +75,7 @@ def best_windows(
                 covered |= sentence_terms[last]
                 coverage = sum(w for t, w in question_terms.items() if t in covered) / total_weight
                 score = (
-                    weights.chunk * candidate.relevance
+                    chunk_score
                     + weights.keywords * coverage
                     - weights.length_penalty * len(span) / weights.length_unit
                 )

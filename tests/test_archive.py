@@ -136,3 +136,14 @@ def test_language_is_detected_when_not_given(tmp_path: Path) -> None:
     )
     article = archive.store.get_article(result.added[0])
     assert article is not None and article.language == "en"
+
+
+def test_keyword_index_keeps_old_articles_after_a_restart_and_an_add(tmp_path: Path) -> None:
+    archive = open_archive(tmp_path)
+    archive.ingest(sample_drafts())
+    archive.close()
+    reopened = open_archive(tmp_path)
+    reopened.ingest([draft("El puerto de Valencia amplía su terminal norte este verano.")])
+    reopened.delete(reopened.store.count_articles())  # and a delete, the other rebuild path
+    assert len(reopened.sparse) == reopened.store.count_chunks()
+    assert reopened.sparse.search(["shoigu"], 5)

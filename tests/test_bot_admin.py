@@ -437,11 +437,6 @@ async def test_delete_then_the_article_is_never_quoted(
     assert f"No hay ningún artículo #{stored.id}" in missing.params["text"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="retrieval/sparse.py: an index loaded from disk caches no terms, so the next "
-    "add or remove rebuilds BM25 from this process's additions only (until a restart)",
-)
 async def test_keyword_index_keeps_the_archive_after_an_admin_adds_and_deletes(
     admin_bot: BotApplication, botapi: BotAPI, admin: dict
 ) -> None:

@@ -8,6 +8,7 @@ waiting; the end-to-end test lets the real JobQueue fire a job due a second late
 from __future__ import annotations
 
 import asyncio
+import re
 import time as wallclock
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import BotApplication
 from bot.delivery import DigestDelivery, Outcome, Pacer
 from bot.handlers import ask, help
@@ -232,6 +233,23 @@ async def test_in_groups_only_administrators_and_bot_admins_manage_the_digest(
         assert "Unsubscribed" in await command(botapi, group, boss, "/unsubscribe")
         assert not botapi.calls("getChatMember", user_id=boss["id"])
         assert subs.get(group["id"]) is None
+
+
+@pytest.mark.parametrize(
+    ("digest", "message"),
+    [
+        ({"default_timezone": "Europe/Nowhere"}, "'Europe/Nowhere' is not a known timezone"),
+        ({"default_time": "8am"}, "'8am' is not a time of day"),
+        ({"max_articles": 0}, "max_articles must be at least 1, got 0"),
+    ],
+)
+async def test_bad_digest_defaults_stop_the_bot_at_start_up_with_a_clear_error(
+    run_bot: Any, settings: Settings, digest: dict[str, Any], message: str
+) -> None:
+    custom = replace(settings, digest=replace(settings.digest, **digest))
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        async with run_bot(custom):
+            pass
 
 
 # --- delivering ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import CommandHandler, JobQueue, filters
 
 from bot import i18n
+from bot.config import ConfigError
 from bot.context import BotApplication, BotContext, Feature
 from bot.delivery import Clock, DigestDelivery, Pacer
 from bot.handlers import NO_PREVIEW
@@ -30,6 +31,7 @@ from bot.schedule import (
     next_delivery,
     parse_subscribe_args,
 )
+from bot.settings import DigestSettings
 from bot.subscriptions import Subscriptions
 
 __all__ = ["FEATURE", "JOB_PREFIX", "digest_feature", "job_name"]
@@ -225,6 +227,7 @@ def digest_feature(
 
     async def on_start(application: BotApplication) -> None:
         services = application.bot_data.services
+        check_settings(services.settings.digest)
         store = services.archive.store
         subscriptions = await services.run(Subscriptions, store)
         digests = DigestDelivery(
@@ -252,6 +255,16 @@ def digest_feature(
                 job.schedule_removal()
 
     return Feature("digest", register, commands, on_start, on_stop)
+
+
+def check_settings(settings: DigestSettings) -> None:
+    """Refuse to start on a default a person would only discover by running /subscribe."""
+    try:
+        parse_subscribe_args([], settings.default_time, settings.default_timezone)
+    except ScheduleError as error:
+        raise ConfigError(f"[digest] default_time / default_timezone: {error}") from error
+    if settings.max_articles < 1:
+        raise ConfigError(f"[digest] max_articles must be at least 1, got {settings.max_articles}")
 
 
 async def _schedule_all(application: BotApplication, digests: DigestDelivery) -> None:

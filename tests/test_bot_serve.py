@@ -117,7 +117,11 @@ async def test_webhook_mode_checks_the_secret_and_answers(start_bot, settings, b
             "webhook_secret is required",
         ),
         (
-            {"webhook_url": "https://x.org/h", "webhook_secret": "ok", "webhook_listen": "localhost"},
+            {
+                "webhook_url": "https://x.org/h",
+                "webhook_secret": "ok",
+                "webhook_listen": "localhost",
+            },
             "HOST:PORT",
         ),
         ({"webhook_listen": "0.0.0.0:8443"}, "webhook_url is not"),

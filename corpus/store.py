@@ -231,6 +231,9 @@ class ArticleStore:
         )
         return {int(a): int(n) for a, n in rows}
 
+    def languages(self) -> set[str]:
+        return {row[0] for row in self.query("SELECT DISTINCT language FROM articles") if row[0]}
+
     def newest_published(self) -> datetime | None:
         rows = self.query("SELECT MAX(COALESCE(published, added_at)) FROM articles")
         return _parse_time(rows[0][0]) if rows and rows[0][0] else None

@@ -71,6 +71,7 @@ class Archive:
         self.embedding_seconds = 0.0  # time spent inside the embedder, for the ingest benchmark
         self.dense: DenseIndex | None = None
         self.sparse = SparseIndex()
+        self._languages: frozenset[str] | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -211,6 +212,7 @@ class Archive:
         dense.add(np.array([c.id for c in chunks], dtype=np.int64), vectors)
         new_terms.update({c.id: analyze(c.text, language) for c in chunks})
         result.added.append(article.id)
+        self._languages = None
         result.chunks_added += len(chunks)
 
     @staticmethod
@@ -290,6 +292,12 @@ class Archive:
         self.sparse.save(self._sparse_path)
 
     # --- reads --------------------------------------------------------------------------------
+
+    def languages(self) -> frozenset[str]:
+        """Languages of the stored articles (cached; ingestion refreshes it)."""
+        if self._languages is None:
+            self._languages = frozenset(self.store.languages())
+        return self._languages
 
     def stats(self) -> ArchiveStats:
         index_dir = self.settings.storage.index_dir

@@ -42,7 +42,14 @@ class Searcher:
         return question
 
     def detect_language(self, question: str, hint: str = "") -> str:
-        return detect_language(question, fallback=hint or DEFAULT_LANGUAGE)
+        """The question's language, chosen among the archive's languages, Spanish and English.
+
+        Limiting the choice matters: unrestricted, many Spanish questions come out as Catalan or
+        Portuguese and would lose keyword matching against every Spanish article.
+        """
+        fallback = hint or DEFAULT_LANGUAGE
+        candidates = self.archive.languages() | {fallback, DEFAULT_LANGUAGE, "en"}
+        return detect_language(question, fallback=fallback, candidates=candidates)
 
     def search(
         self,

@@ -54,9 +54,7 @@ def test_paragraphs_always_end_a_sentence() -> None:
     ]
 
 
-_ALPHABET = st.sampled_from(
-    [*"abcñáé ABCÑ.,;:!?¿¡«»“”\"'()-\n 0123456789", "EE.UU.", "Sr.", " "]
-)
+_ALPHABET = st.sampled_from([*"abcñáé ABCÑ.,;:!?¿¡«»“”\"'()-\n 0123456789", "EE.UU.", "Sr.", " "])
 
 
 @settings(max_examples=300, deadline=None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,3 @@ class DigestSettings:
     default_timezone: str = "Europe/Madrid"
     max_articles: int = 10
     send_when_empty: bool = False
-
-
-@dataclass(frozen=True)
-class FrontDoorSettings:
-    telegram: TelegramSettings = field(default_factory=TelegramSettings)
-    bot: BotSettings = field(default_factory=BotSettings)
-    digest: DigestSettings = field(default_factory=DigestSettings)

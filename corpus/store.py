@@ -47,6 +47,13 @@ CREATE TABLE IF NOT EXISTS chunks (
     embedding BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    embedding BLOB NOT NULL,
+    PRIMARY KEY (article_id, start)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -128,8 +135,10 @@ class ArticleStore:
         language: str,
         spans: Sequence[Span],
         embeddings: np.ndarray,
+        sentences: Sequence[Span] = (),
+        sentence_embeddings: np.ndarray | None = None,
     ) -> tuple[Article, list[Chunk]]:
-        """Store the article, its chunks and their embeddings atomically."""
+        """Store the article, its chunks, its sentences and their embeddings atomically."""
         if len(spans) != len(embeddings):
             raise ValueError("one embedding per chunk is required")
         added_at = datetime.now(UTC)
@@ -163,6 +172,7 @@ class ArticleStore:
                 chunks.append(
                     Chunk(article_id, ordinal, span.start, span.end, text, int(row.lastrowid or 0))
                 )
+            _insert_sentences(db, article_id, sentences, sentence_embeddings)
         article = Article(
             id=article_id,
             title=draft.title,
@@ -282,14 +292,60 @@ class ArticleStore:
         )
         return {r[0]: Chunk(r[1], r[2], r[3], r[4], r[5], r[0]) for r in rows}
 
-    def replace_embeddings(self, ids: Sequence[int], embeddings: np.ndarray) -> None:
-        """Swap in embeddings from another embedder, all in one transaction."""
-        vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+    def replace_embeddings(
+        self,
+        article_id: int,
+        chunk_ids: Sequence[int],
+        chunk_embeddings: np.ndarray,
+        sentences: Sequence[Span],
+        sentence_embeddings: np.ndarray,
+    ) -> None:
+        """Swap in one article's vectors from another embedder, in one transaction."""
+        vectors = np.ascontiguousarray(chunk_embeddings, dtype=np.float32)
         with self.transaction() as db:
             db.executemany(
                 "UPDATE chunks SET embedding = ? WHERE id = ?",
-                [(vector.tobytes(), int(i)) for i, vector in zip(ids, vectors, strict=True)],
+                [(vector.tobytes(), int(i)) for i, vector in zip(chunk_ids, vectors, strict=True)],
             )
+            db.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
+            _insert_sentences(db, article_id, sentences, sentence_embeddings)
+
+    def sentence_vectors(
+        self, article_id: int, start: int, end: int
+    ) -> tuple[list[Span], np.ndarray]:
+        """The stored sentences of `article.text[start:end]` and their embeddings, in order."""
+        rows = self.query(
+            "SELECT start, end, embedding FROM sentences"
+            " WHERE article_id = ? AND start >= ? AND end <= ? ORDER BY start",
+            (article_id, start, end),
+        )
+        spans = [Span(r[0], r[1]) for r in rows]
+        if not rows:
+            return spans, np.zeros((0, 0), dtype=np.float32)
+        return spans, np.vstack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
+
+    def count_sentences(self) -> int:
+        return int(self.query("SELECT COUNT(*) FROM sentences")[0][0])
+
+
+def _insert_sentences(
+    db: sqlite3.Connection,
+    article_id: int,
+    sentences: Sequence[Span],
+    embeddings: np.ndarray | None,
+) -> None:
+    if not sentences:
+        return
+    if embeddings is None or len(embeddings) != len(sentences):
+        raise ValueError("one embedding per sentence is required")
+    vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+    db.executemany(
+        "INSERT INTO sentences(article_id, start, end, embedding) VALUES (?, ?, ?, ?)",
+        [
+            (article_id, s.start, s.end, v.tobytes())
+            for s, v in zip(sentences, vectors, strict=True)
+        ],
+    )
 
 
 _ARTICLE_COLUMNS = (

@@ -18,7 +18,7 @@ import numpy as np
 
 from corpus.chunking import chunk_text
 from corpus.language import detect_language
-from corpus.models import ArticleDraft, IngestFailure, IngestResult
+from corpus.models import ArticleDraft, Chunk, IngestFailure, IngestResult, Span
 from corpus.settings import ChunkingSettings, IngestSettings, StorageSettings
 from corpus.store import ArticleStore
 from retrieval.dense import CorruptIndexError, DenseIndex, DenseIndexInfo, IndexMismatchError
@@ -26,6 +26,7 @@ from retrieval.embedders import Embedder, make_embedder
 from retrieval.settings import EmbeddingSettings, IndexSettings, SearchSettings
 from retrieval.sparse import SparseIndex
 from retrieval.tokens import analyze
+from retrieval.vectors import embed_article
 
 log = logging.getLogger(__name__)
 
@@ -204,21 +205,21 @@ class Archive:
         language = draft.language or detect_language(draft.text, DEFAULT_LANGUAGE)
         spans = chunk_text(draft.text, self.settings.chunking)
         started = time.perf_counter()
-        vectors = self.embedder.embed_passages(
-            [self.passage_text(draft.title, draft.text[s.start : s.end]) for s in spans]
-        )
+        vectors = embed_article(self.embedder, draft.title, draft.text, spans)
         self.embedding_seconds += time.perf_counter() - started
-        article, chunks = self.store.add_article(draft, language, spans, vectors)
-        dense.add(np.array([c.id for c in chunks], dtype=np.int64), vectors)
+        article, chunks = self.store.add_article(
+            draft,
+            language,
+            spans,
+            vectors.chunk_vectors,
+            vectors.sentences,
+            vectors.sentence_vectors,
+        )
+        dense.add(np.array([c.id for c in chunks], dtype=np.int64), vectors.chunk_vectors)
         new_terms.update({c.id: analyze(c.text, language) for c in chunks})
         result.added.append(article.id)
         self._languages = None
         result.chunks_added += len(chunks)
-
-    @staticmethod
-    def passage_text(title: str, chunk: str) -> str:
-        """What the embedder sees: the title gives a chunk its context ("the visit" of whom)."""
-        return f"{title}\n{chunk}" if title else chunk
 
     def _validate(self, draft: ArticleDraft) -> str:
         limits = self.settings.ingest
@@ -254,7 +255,8 @@ class Archive:
         """
         with self._write_lock:
             re_embedded = 0
-            if self.store.get_meta(EMBEDDER_META_KEY) != self.embedder.name:
+            missing_sentences = self.store.count_sentences() == 0 < self.store.count_chunks()
+            if missing_sentences or self.store.get_meta(EMBEDDER_META_KEY) != self.embedder.name:
                 # Marked first: an interrupted re-embedding leaves mixed vectors, and the next
                 # open must refuse them rather than search a mix of two vector spaces.
                 self.store.set_meta(
@@ -267,19 +269,25 @@ class Archive:
             return re_embedded
 
     def _re_embed(self, progress: ProgressCallback | None) -> int:
-        records = self.store.chunk_records()
-        article_ids = list({r.chunk.article_id for r in records})
-        titles = {a.id: a.title for a in self.store.get_articles(article_ids).values()}
-        batch = 64
-        for first in range(0, len(records), batch):
-            part = records[first : first + batch]
-            vectors = self.embedder.embed_passages(
-                [self.passage_text(titles.get(r.chunk.article_id, ""), r.chunk.text) for r in part]
+        """Re-embed every article with the configured embedder; returns the chunks updated."""
+        chunks_by_article: dict[int, list[Chunk]] = {}
+        for record in self.store.chunk_records():
+            chunks_by_article.setdefault(record.chunk.article_id, []).append(record.chunk)
+        for article in self.store.get_articles(list(chunks_by_article)).values():
+            chunks = chunks_by_article[article.id]
+            vectors = embed_article(
+                self.embedder, article.title, article.text, [Span(c.start, c.end) for c in chunks]
             )
-            self.store.replace_embeddings([r.chunk.id for r in part], vectors)
+            self.store.replace_embeddings(
+                article.id,
+                [c.id for c in chunks],
+                vectors.chunk_vectors,
+                vectors.sentences,
+                vectors.sentence_vectors,
+            )
             if progress is not None:
-                progress(len(part))
-        return len(records)
+                progress(1)
+        return sum(len(c) for c in chunks_by_article.values())
 
     def _require_dense(self) -> DenseIndex:
         if self.dense is None:

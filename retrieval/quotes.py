@@ -6,8 +6,8 @@ relevant its chunk is as a whole, minus a little for length so short quotes win 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from corpus.models import Chunk, Span
 from corpus.sentences import sentence_spans
@@ -20,6 +20,7 @@ class QuoteWeights:
     keywords: float = 1.0  # weight of the window's share of the question's keyword IDF (0..1)
     chunk_keywords: float = 0.0  # the same share over the whole chunk: context agrees too
     dense: float = 0.0  # the chunk's dense similarity minus the best chunk's (≤ 0)
+    sentence: float = 0.0  # the window's best sentence similarity minus the best sentence's (≤ 0)
     length_penalty: float = 0.15  # subtracted per `length_unit` characters of quote
     length_unit: int = 400
 
@@ -39,6 +40,9 @@ class ChunkCandidate:
     language: str
     relevance: float  # fused relevance normalised so the best chunk has 1.0
     dense_gap: float = 0.0  # dense similarity minus the best chunk's; 0 for the best
+    # Dense similarity of each of the chunk's sentences to the question, minus the best
+    # sentence's among all candidates, keyed by the sentence's start offset.
+    sentence_gaps: dict[int, float] = field(default_factory=dict)
 
 
 def best_windows(
@@ -60,22 +64,26 @@ def best_windows(
             set(analyze(text[s.start : s.end], candidate.language)) for s in sentences
         ]
         chunk_terms = set().union(*sentence_terms) if sentence_terms else set()
-        chunk_coverage = sum(w for t, w in question_terms.items() if t in chunk_terms) / total_weight
+        chunk_coverage = _coverage(question_terms, chunk_terms, total_weight)
         chunk_score = (
             weights.chunk * candidate.relevance
             + weights.chunk_keywords * chunk_coverage
             + weights.dense * candidate.dense_gap
         )
+        gaps = [candidate.sentence_gaps.get(s.start, _NO_SENTENCE_VECTOR) for s in sentences]
         for first in range(len(sentences)):
             covered: set[str] = set()
+            best_gap = _NO_SENTENCE_VECTOR
             for last in range(first, min(first + max_sentences, len(sentences))):
                 span = Span(sentences[first].start, sentences[last].end)
                 if last > first and len(span) > max_chars:
                     break
                 covered |= sentence_terms[last]
-                coverage = sum(w for t, w in question_terms.items() if t in covered) / total_weight
+                best_gap = max(best_gap, gaps[last])
+                coverage = _coverage(question_terms, covered, total_weight)
                 score = (
                     chunk_score
+                    + weights.sentence * best_gap
                     + weights.keywords * coverage
                     - weights.length_penalty * len(span) / weights.length_unit
                 )
@@ -84,29 +92,44 @@ def best_windows(
     return windows
 
 
-def select_quotes(windows: Sequence[Window], k: int, per_article: int) -> list[Window]:
-    """Best windows, at most `per_article` from one article, overlapping windows merged."""
+def select_quotes(
+    windows: Sequence[Window], k: int, per_article: int, merge_max_chars: int = 0
+) -> list[Window]:
+    """Best windows, at most `per_article` from one article, overlapping windows merged.
+
+    A window overlapping an already chosen one is merged into it while the union stays within
+    `merge_max_chars`, and dropped otherwise; either way no text is quoted twice.
+    """
     chosen: list[Window] = []
     for window in windows:
-        overlapping = next((c for c in chosen if _overlaps(c, window)), None)
-        if overlapping is not None:
-            continue  # a better window already covers this text
+        index = next((i for i, c in enumerate(chosen) if _overlaps(c, window)), None)
+        if index is not None:
+            kept = chosen[index]
+            start, end = min(kept.start, window.start), max(kept.end, window.end)
+            overlaps_other = any(
+                _overlaps(c, replace(kept, start=start, end=end))
+                for i, c in enumerate(chosen)
+                if i != index
+            )
+            if end - start <= merge_max_chars and not overlaps_other:
+                chosen[index] = replace(kept, start=start, end=end)
+            continue
         if sum(c.article_id == window.article_id for c in chosen) >= per_article:
             continue
         chosen.append(window)
         if len(chosen) == k:
             break
-    return _merge_adjacent(chosen)
+    return chosen
 
 
-def question_weights(terms: Sequence[str], idf: Callable[[str], float]) -> dict[str, float]:
-    return {term: idf(term) for term in dict.fromkeys(terms)}
+# A sentence without a stored vector (an archive from before sentence vectors) counts as far
+# from the question as a sentence can reasonably be.
+_NO_SENTENCE_VECTOR = -0.3
+
+
+def _coverage(question_terms: dict[str, float], found: set[str], total_weight: float) -> float:
+    return sum(w for t, w in question_terms.items() if t in found) / total_weight
 
 
 def _overlaps(a: Window, b: Window) -> bool:
     return a.article_id == b.article_id and a.start < b.end and b.start < a.end
-
-
-def _merge_adjacent(windows: list[Window]) -> list[Window]:
-    # Windows never overlap after selection; nothing to merge beyond that, keep relevance order.
-    return windows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,8 +57,12 @@ class Searcher:
         k: int | None = None,
         language_hint: str = "",
         offset: int = 0,
+        per_article: int | None = None,
     ) -> SearchResult:
-        """Quotes for `question`, best first; `offset` skips that many (for "more results")."""
+        """Quotes for `question`, best first; `offset` skips that many (for "more results").
+
+        `per_article` overrides the configured cap on quotes from one article.
+        """
         question = self.validate(question)
         language = self.detect_language(question, language_hint)
         k = k or self.settings.k
@@ -67,7 +71,8 @@ class Searcher:
         embedded = time.perf_counter()
         candidates, best_dense = self._candidates(query, question, language)
         retrieved = time.perf_counter()
-        passages = self._quote(candidates, best_dense, question, language, k + offset)[offset:]
+        cap = per_article or self.settings.per_article
+        passages = self._quote(candidates, best_dense, question, language, k + offset, cap)[offset:]
         self.last_timings = SearchTimings(
             (embedded - started) * 1000,
             (retrieved - embedded) * 1000,
@@ -106,7 +111,25 @@ class Searcher:
             )
             for cid, score in ranked
         ]
-        return candidates, best_dense
+        return self._with_sentence_gaps(candidates, query), best_dense
+
+    def _with_sentence_gaps(
+        self, candidates: list[ChunkCandidate], query: np.ndarray
+    ) -> list[ChunkCandidate]:
+        """Attach each candidate sentence's similarity to the question, relative to the best."""
+        similarities = []
+        for candidate in candidates:
+            chunk = candidate.chunk
+            spans, vectors = self.archive.store.sentence_vectors(
+                chunk.article_id, chunk.start, chunk.end
+            )
+            scores = vectors @ query if len(spans) else np.zeros(0)
+            similarities.append({s.start: float(v) for s, v in zip(spans, scores, strict=True)})
+        best = max((max(s.values()) for s in similarities if s), default=0.0)
+        return [
+            replace(c, sentence_gaps={start: v - best for start, v in s.items()})
+            for c, s in zip(candidates, similarities, strict=True)
+        ]
 
     def _quote(
         self,
@@ -115,6 +138,7 @@ class Searcher:
         question: str,
         language: str,
         k: int,
+        per_article: int,
     ) -> list[Passage]:
         if not candidates:
             return []
@@ -130,7 +154,7 @@ class Searcher:
         )
         if not windows or not self._relevant(windows[0], best_dense, terms, articles, language):
             return []
-        chosen = select_quotes(windows, k, self.settings.per_article)
+        chosen = select_quotes(windows, k, per_article, self.settings.merge_quote_chars)
         return [self._passage(w, articles) for w in chosen]
 
     def _relevant(

@@ -34,6 +34,8 @@ class SearchSettings:
     cross_language_sparse_weight: float = 0.0
     max_quote_sentences: int = 3
     max_quote_chars: int = 500
+    # Overlapping windows are merged into one quote while it stays this short (0: never merge).
+    merge_quote_chars: int = 0
     # Below this dense similarity for the best chunk, and with few keywords matched, say nothing.
     # 0 means the embedder's own calibrated floor (see Embedder.relevance_floor).
     min_dense_score: float = 0.0

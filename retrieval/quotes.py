@@ -1,7 +1,9 @@
 """Pick what to quote: the best window of one to three sentences inside the best chunks.
 
-A window is scored by how much of the question's keyword weight (IDF) it contains, plus how
-relevant its chunk is as a whole, minus a little for length so short quotes win ties.
+A window is scored by three signals, each measured against the best candidate so that
+weights mean the same for every question: how close its best sentence is to the question
+(dense, per sentence), how close its chunk is (dense, pooled), and how much of the question's
+keyword weight (IDF) it contains. The weights were fitted on our Spanish benchmark (README).
 """
 
 from __future__ import annotations
@@ -16,13 +18,9 @@ from retrieval.tokens import analyze
 
 @dataclass(frozen=True)
 class QuoteWeights:
-    chunk: float = 1.0  # weight of the chunk's fused relevance (0..1)
-    keywords: float = 1.0  # weight of the window's share of the question's keyword IDF (0..1)
-    chunk_keywords: float = 0.0  # the same share over the whole chunk: context agrees too
-    dense: float = 0.0  # the chunk's dense similarity minus the best chunk's (≤ 0)
-    sentence: float = 0.0  # the window's best sentence similarity minus the best sentence's (≤ 0)
-    length_penalty: float = 0.15  # subtracted per `length_unit` characters of quote
-    length_unit: int = 400
+    sentence: float = 20.0  # window's best sentence similarity minus the best sentence's (≤ 0)
+    dense: float = 5.0  # chunk's dense similarity minus the best chunk's (≤ 0)
+    keywords: float = 1.0  # window's share of the question's keyword IDF (0..1)
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,6 @@ class Window:
 class ChunkCandidate:
     chunk: Chunk
     language: str
-    relevance: float  # fused relevance normalised so the best chunk has 1.0
     dense_gap: float = 0.0  # dense similarity minus the best chunk's; 0 for the best
     # Dense similarity of each of the chunk's sentences to the question, minus the best
     # sentence's among all candidates, keyed by the sentence's start offset.
@@ -63,13 +60,6 @@ def best_windows(
         sentence_terms = [
             set(analyze(text[s.start : s.end], candidate.language)) for s in sentences
         ]
-        chunk_terms = set().union(*sentence_terms) if sentence_terms else set()
-        chunk_coverage = _coverage(question_terms, chunk_terms, total_weight)
-        chunk_score = (
-            weights.chunk * candidate.relevance
-            + weights.chunk_keywords * chunk_coverage
-            + weights.dense * candidate.dense_gap
-        )
         gaps = [candidate.sentence_gaps.get(s.start, _NO_SENTENCE_VECTOR) for s in sentences]
         for first in range(len(sentences)):
             covered: set[str] = set()
@@ -80,12 +70,10 @@ def best_windows(
                     break
                 covered |= sentence_terms[last]
                 best_gap = max(best_gap, gaps[last])
-                coverage = _coverage(question_terms, covered, total_weight)
                 score = (
-                    chunk_score
-                    + weights.sentence * best_gap
-                    + weights.keywords * coverage
-                    - weights.length_penalty * len(span) / weights.length_unit
+                    weights.sentence * best_gap
+                    + weights.dense * candidate.dense_gap
+                    + weights.keywords * _coverage(question_terms, covered, total_weight)
                 )
                 windows.append(Window(chunk.id, chunk.article_id, span.start, span.end, score))
     windows.sort(key=lambda w: w.score, reverse=True)

@@ -98,18 +98,14 @@ class Searcher:
         )
         ranked = sorted(fused.items(), key=lambda item: item[1], reverse=True)
         ranked = ranked[: settings.chunks_to_quote]
-        top = ranked[0][1] if ranked else 1.0
         best_dense = dense_hits[0].score if dense_hits else 0.0
         dense_scores = {h.chunk_id: h.score for h in dense_hits}
         floor = dense_hits[-1].score if dense_hits else 0.0  # unseen chunks score at most this
         candidates = [
             ChunkCandidate(
-                records[cid].chunk,
-                records[cid].language,
-                score / top,
-                dense_scores.get(cid, floor) - best_dense,
+                records[cid].chunk, records[cid].language, dense_scores.get(cid, floor) - best_dense
             )
-            for cid, score in ranked
+            for cid, _ in ranked
         ]
         return self._with_sentence_gaps(candidates, query), best_dense
 

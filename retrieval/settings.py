@@ -26,7 +26,7 @@ class SearchSettings:
     k: int = 3  # quotes in an answer
     per_article: int = 2  # at most this many quotes from one article
     candidates: int = 100  # hits taken from each index before fusion
-    chunks_to_quote: int = 8  # best fused chunks whose sentences are considered for quotes
+    chunks_to_quote: int = 24  # best fused chunks whose sentences are considered for quotes
     rrf_k: int = 60
     dense_weight: float = 1.0
     sparse_weight: float = 1.0
@@ -35,7 +35,7 @@ class SearchSettings:
     max_quote_sentences: int = 3
     max_quote_chars: int = 500
     # Overlapping windows are merged into one quote while it stays this short (0: never merge).
-    merge_quote_chars: int = 0
+    merge_quote_chars: int = 500
     # Below this dense similarity for the best chunk, and with few keywords matched, say nothing.
     # 0 means the embedder's own calibrated floor (see Embedder.relevance_floor).
     min_dense_score: float = 0.0

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
@@ -38,6 +38,7 @@ from bot.handlers.errors import on_error
 from bot.i18n import LANGUAGES
 from bot.logs import redact_secret
 from bot.ratelimit import QuestionLimiter
+from bot.settings import TelegramSettings
 from retrieval.archive import Archive
 from retrieval.searcher import Searcher
 
@@ -85,15 +86,7 @@ def run(application: BotApplication) -> None:
     if not telegram.webhook_url:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
         return
-    host, port = _listen_address(telegram.webhook_listen)
-    application.run_webhook(
-        listen=host,
-        port=port,
-        url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
-        webhook_url=telegram.webhook_url,
-        secret_token=telegram.webhook_secret,
-        allowed_updates=Update.ALL_TYPES,
-    )
+    application.run_webhook(**_webhook_arguments(telegram))
 
 
 @asynccontextmanager
@@ -114,15 +107,7 @@ async def running(
         if application.post_init is not None:
             await application.post_init(application)
         if telegram.webhook_url:
-            host, port = _listen_address(telegram.webhook_listen)
-            await updater.start_webhook(
-                listen=host,
-                port=port,
-                url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
-                webhook_url=telegram.webhook_url,
-                secret_token=telegram.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            await updater.start_webhook(**_webhook_arguments(telegram))
         else:
             await updater.start_polling(
                 timeout=timedelta(seconds=poll_timeout), allowed_updates=Update.ALL_TYPES
@@ -231,6 +216,19 @@ def _check_webhook(settings: Settings) -> None:
             "A-Z, a-z, 0-9, _ and - (Telegram echoes it in a header and the bot checks it)"
         )
     _listen_address(telegram.webhook_listen)
+
+
+def _webhook_arguments(telegram: TelegramSettings) -> dict[str, Any]:
+    """What run_webhook and Updater.start_webhook both take, from the settings."""
+    host, port = _listen_address(telegram.webhook_listen)
+    return {
+        "listen": host,
+        "port": port,
+        "url_path": urlsplit(telegram.webhook_url).path.lstrip("/"),
+        "webhook_url": telegram.webhook_url,
+        "secret_token": telegram.webhook_secret,
+        "allowed_updates": Update.ALL_TYPES,
+    }
 
 
 def _listen_address(listen: str) -> tuple[str, int]:

@@ -69,10 +69,12 @@ class Searcher:
         started = time.perf_counter()
         query = self.archive.embedder.embed_queries([question])[0]
         embedded = time.perf_counter()
-        candidates, best_dense = self._candidates(query, question, language)
+        candidates, best_similarity = self._candidates(query, question, language)
         retrieved = time.perf_counter()
         cap = per_article or self.settings.per_article
-        passages = self._quote(candidates, best_dense, question, language, k + offset, cap)[offset:]
+        passages = self._quote(candidates, best_similarity, question, language, k + offset, cap)[
+            offset:
+        ]
         self.last_timings = SearchTimings(
             (embedded - started) * 1000,
             (retrieved - embedded) * 1000,
@@ -107,12 +109,15 @@ class Searcher:
             )
             for cid, _ in ranked
         ]
-        return self._with_sentence_gaps(candidates, query), best_dense
+        with_sentences, best_sentence = self._with_sentence_gaps(candidates, query)
+        # Relevance is judged on the closest chunk or sentence, whichever is closer: a chunk's
+        # pooled vector is blurrier than the one sentence that answers.
+        return with_sentences, max(best_dense, best_sentence)
 
     def _with_sentence_gaps(
         self, candidates: list[ChunkCandidate], query: np.ndarray
-    ) -> list[ChunkCandidate]:
-        """Attach each candidate sentence's similarity to the question, relative to the best."""
+    ) -> tuple[list[ChunkCandidate], float]:
+        """Each candidate sentence's similarity to the question minus the best, and the best."""
         similarities = []
         for candidate in candidates:
             chunk = candidate.chunk
@@ -122,15 +127,16 @@ class Searcher:
             scores = vectors @ query if len(spans) else np.zeros(0)
             similarities.append({s.start: float(v) for s, v in zip(spans, scores, strict=True)})
         best = max((max(s.values()) for s in similarities if s), default=0.0)
-        return [
+        gapped = [
             replace(c, sentence_gaps={start: v - best for start, v in s.items()})
             for c, s in zip(candidates, similarities, strict=True)
         ]
+        return gapped, best
 
     def _quote(
         self,
         candidates: list[ChunkCandidate],
-        best_dense: float,
+        best_similarity: float,
         question: str,
         language: str,
         k: int,
@@ -148,7 +154,9 @@ class Searcher:
             self.settings.max_quote_chars,
             self.weights,
         )
-        if not windows or not self._relevant(windows[0], best_dense, terms, articles, language):
+        if not windows or not self._relevant(
+            windows[0], best_similarity, terms, articles, language
+        ):
             return []
         chosen = select_quotes(windows, k, per_article, self.settings.merge_quote_chars)
         return [self._passage(w, articles) for w in chosen]
@@ -156,13 +164,13 @@ class Searcher:
     def _relevant(
         self,
         best: Window,
-        best_dense: float,
+        best_similarity: float,
         terms: dict[str, float],
         articles: dict,
         language: str,
     ) -> bool:
         floor = self.settings.min_dense_score or self.archive.embedder.relevance_floor
-        if best_dense >= floor:
+        if best_similarity >= floor:
             return True
         text = articles[best.article_id].text[best.start : best.end]
         found = set(analyze(text, language))

@@ -30,13 +30,11 @@ import pytest
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import BotApplication, Feature
-from corpus.loaders import iter_files, load_path
 from corpus.models import ArticleDraft
 from corpus.settings import StorageSettings
 from retrieval.archive import Archive
 from tests.botapi import TOKEN, BotAPI
-
-SAMPLES = Path(__file__).resolve().parents[1] / "corpus" / "samples"
+from tests.support import sample_drafts
 
 StartBot = Callable[..., AbstractAsyncContextManager[BotApplication]]
 
@@ -52,15 +50,6 @@ def settings_for(data_dir: Path, botapi: BotAPI | None = None) -> Settings:
             settings, telegram=replace(settings.telegram, api_base_url=botapi.base_url)
         )
     return settings
-
-
-def sample_drafts() -> list[tuple[str, ArticleDraft]]:
-    drafts = []
-    for path in iter_files([SAMPLES]):
-        for item in load_path(path):
-            assert item.draft is not None, item.error
-            drafts.append((item.where, item.draft))
-    return drafts
 
 
 def ingest(settings: Settings, drafts: Sequence[ArticleDraft]) -> list[int]:

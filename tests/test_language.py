@@ -9,7 +9,8 @@ def test_spanish_questions_are_not_taken_for_catalan() -> None:
 
 
 def test_inverted_question_mark_means_spanish_despite_english_names() -> None:
-    assert detect_language("¿A qué hora sale Good Morning America en ABC?", "en", {"es", "en"}) == "es"
+    question = "¿A qué hora sale Good Morning America en ABC?"
+    assert detect_language(question, "en", {"es", "en"}) == "es"
 
 
 def test_english_is_detected_among_candidates() -> None:

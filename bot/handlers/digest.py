@@ -67,16 +67,10 @@ def _digests(context: BotContext) -> DigestDelivery:
 
 async def subscribe_command(update: Update, context: BotContext) -> None:
     """Subscribe this chat, or change its time; the reply names the next local delivery."""
-    message, chat, language = (
-        update.effective_message,
-        update.effective_chat,
-        _language(update, context),
-    )
-    if message is None or chat is None:
+    managed = await _managed_chat(update, context)
+    if managed is None:
         return
-    if not await _may_manage(message, chat, context):
-        await message.reply_html(i18n.html("digest_admins_only", language))
-        return
+    message, chat, language = managed
     digest = context.settings.digest
     try:
         slot = parse_subscribe_args(
@@ -101,16 +95,10 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
 
 async def unsubscribe_command(update: Update, context: BotContext) -> None:
     """Stop this chat's digest and its scheduled job."""
-    message, chat, language = (
-        update.effective_message,
-        update.effective_chat,
-        _language(update, context),
-    )
-    if message is None or chat is None:
+    managed = await _managed_chat(update, context)
+    if managed is None:
         return
-    if not await _may_manage(message, chat, context):
-        await message.reply_html(i18n.html("digest_admins_only", language))
-        return
+    message, chat, language = managed
     digests = _digests(context)
     removed = await digests.run(digests.subscriptions.unsubscribe, chat.id)
     unschedule_chat(_queue(context), chat.id)
@@ -135,6 +123,21 @@ async def digest_command(update: Update, context: BotContext) -> None:
             await message.reply_html(text, link_preview_options=NO_PREVIEW, do_quote=False)
         if content.covered_until is not None:
             await digests.run(digests.subscriptions.advance, chat.id, content.covered_until)
+
+
+async def _managed_chat(update: Update, context: BotContext) -> tuple[Message, Chat, str] | None:
+    """The message, chat and language when the sender may manage the chat's digest.
+
+    Anyone else gets the polite refusal here, and None.
+    """
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return None
+    language = _language(update, context)
+    if not await _may_manage(message, chat, context):
+        await message.reply_html(i18n.html("digest_admins_only", language))
+        return None
+    return message, chat, language
 
 
 async def _may_manage(message: Message, chat: Chat, context: BotContext) -> bool:

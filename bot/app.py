@@ -55,9 +55,11 @@ def build_application(
     """The application with every feature's handlers; services start in post_init."""
     if not token.strip():
         raise ConfigError("set TELEGRAM_BOT_TOKEN to run the bot")
+    # Validated first: a refused configuration starts nothing, so it has no secret to hide,
+    # and registering an invalid "secret" would redact that text from every later log line.
+    _check_webhook(settings)
     redact_secret(token)
     redact_secret(settings.telegram.webhook_secret)
-    _check_webhook(settings)
     telegram = settings.telegram
     builder = (
         ApplicationBuilder()

@@ -37,7 +37,8 @@ def redact_secret(secret: str) -> None:
 
 
 def redact(text: str) -> str:
-    for secret in _secrets:
+    # Longest first: a short secret inside a longer one must not leave the rest of it visible.
+    for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return text
 

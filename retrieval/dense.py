@@ -63,14 +63,28 @@ class DenseIndex:
             return
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         with self._lock:
-            if not self._index.is_trained:
-                self._train(vectors)
             self._index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
+            if self._waiting_for_ivf():
+                self._index = _trained_ivf(self._index, self._settings)
 
     def remove(self, ids: list[int]) -> None:
-        if ids:
-            with self._lock:
+        if not ids:
+            return
+        with self._lock:
+            if isinstance(faiss.downcast_index(self._index.index), faiss.IndexHNSW):
+                # HNSW graphs cannot drop nodes: rebuild from the vectors that stay.
+                self._index = self._without(set(ids))
+            else:
                 self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def _without(self, removed: set[int]) -> faiss.Index:
+        ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        vectors = faiss.downcast_index(self._index.index).reconstruct_n(0, self._index.ntotal)
+        keep = np.array([int(i) not in removed for i in ids], dtype=bool)
+        index = _new_index(self.info.dim, self._settings)
+        if keep.any():
+            index.add_with_ids(np.ascontiguousarray(vectors[keep]), ids[keep])
+        return index
 
     def search(self, query: np.ndarray, k: int) -> list[Hit]:
         with self._lock:
@@ -113,23 +127,44 @@ class DenseIndex:
         _tune(index, settings)
         return dense
 
-    def _train(self, vectors: np.ndarray) -> None:
-        # IVF needs training data; with fewer vectors than lists it falls back to what it has.
-        self._index.train(vectors)
+    def _waiting_for_ivf(self) -> bool:
+        """An "ivf" index searches exactly (flat) until it has enough vectors to train on."""
+        return (
+            self._settings.type == "ivf"
+            and not isinstance(faiss.downcast_index(self._index.index), faiss.IndexIVF)
+            and self._index.ntotal >= self._settings.ivf_nlist * _IVF_POINTS_PER_LIST
+        )
+
+
+# FAISS needs at least one training vector per list and warns below 39; below that many an
+# "ivf" archive is small enough for exact search anyway.
+_IVF_POINTS_PER_LIST = 39
 
 
 def _new_index(dim: int, settings: IndexSettings) -> faiss.Index:
-    if settings.type == "flat":
+    if settings.type in ("flat", "ivf"):
         base = faiss.IndexFlatIP(dim)
     elif settings.type == "hnsw":
         base = faiss.IndexHNSWFlat(dim, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-    elif settings.type == "ivf":
-        quantizer = faiss.IndexFlatIP(dim)
-        base = faiss.IndexIVFFlat(quantizer, dim, settings.ivf_nlist, faiss.METRIC_INNER_PRODUCT)
     else:
         raise ValueError(f"unknown index type {settings.type!r}; valid types: flat, hnsw, ivf")
     index = faiss.IndexIDMap2(base)
     _tune(index, settings)
+    return index
+
+
+def _trained_ivf(flat: faiss.Index, settings: IndexSettings) -> faiss.Index:
+    """The vectors of a flat IndexIDMap2 moved into a trained IVF index with the same ids."""
+    ids = faiss.vector_to_array(flat.id_map).astype(np.int64)
+    vectors = faiss.downcast_index(flat.index).reconstruct_n(0, flat.ntotal)
+    dim = vectors.shape[1]
+    quantizer = faiss.IndexFlatIP(dim)
+    ivf = faiss.IndexIVFFlat(quantizer, dim, settings.ivf_nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf.train(vectors)
+    index = faiss.IndexIDMap2(ivf)
+    index.add_with_ids(vectors, ids)
+    _tune(index, settings)
+    log.info("dense index now IVF with %d lists over %d vectors", settings.ivf_nlist, len(ids))
     return index
 
 

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from retrieval.dense import DenseIndex, DenseIndexInfo
+from retrieval.settings import IndexSettings
+
+
+def unit_vectors(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def brute_force_top(vectors: np.ndarray, ids: np.ndarray, query: np.ndarray) -> int:
+    return int(ids[np.argmax(vectors @ query)])
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw", "ivf"])
+def test_every_index_type_finds_what_brute_force_finds(tmp_path: Path, index_type: str) -> None:
+    # nprobe = nlist makes IVF exhaustive, so it must agree with brute force exactly.
+    settings = IndexSettings(type=index_type, ivf_nlist=2, ivf_nprobe=2)
+    index = DenseIndex(DenseIndexInfo("test", 16, index_type), settings)
+    vectors = unit_vectors(120)
+    ids = np.arange(1000, 1120, dtype=np.int64)
+    index.add(ids[:40], vectors[:40])  # too few to train an IVF: searched exactly meanwhile
+    queries = unit_vectors(10, seed=1)
+    for query in queries:
+        assert index.search(query, 1)[0].chunk_id == brute_force_top(vectors[:40], ids[:40], query)
+    index.add(ids[40:], vectors[40:])
+    inner = faiss.downcast_index(index._index.index)
+    assert isinstance(inner, faiss.IndexIVF) == (index_type == "ivf")
+    index.save(tmp_path / "dense.faiss")
+    loaded = DenseIndex.load(tmp_path / "dense.faiss", index.info, settings)
+    for query in queries:
+        expected = brute_force_top(vectors, ids, query)
+        assert index.search(query, 1)[0].chunk_id == expected
+        assert loaded.search(query, 1)[0].chunk_id == expected
+    loaded.remove([int(ids[0])])
+    assert len(loaded) == 119 and int(ids[0]) not in set(loaded.ids().tolist())

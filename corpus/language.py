@@ -24,7 +24,10 @@ SUPPORTED_LANGUAGES = frozenset(_factory.get_lang_list())
 
 
 def detect_language(
-    text: str, fallback: str = "", candidates: Collection[str] | None = None
+    text: str,
+    fallback: str = "",
+    candidates: Collection[str] | None = None,
+    min_confidence: float = _MIN_CONFIDENCE,
 ) -> str:
     """ISO 639-1 code of `text` among `candidates` (all languages when None).
 
@@ -45,6 +48,6 @@ def detect_language(
     except (LangDetectException, IndexError):
         return fallback
     # Very short texts ("Hola", "Shoigu") get unreliable guesses: keep the caller's fallback.
-    if fallback and (best.prob < _MIN_CONFIDENCE or len(sample.split()) < 3):
+    if fallback and (best.prob < min_confidence or len(sample.split()) < 3):
         return fallback
     return str(best.lang)

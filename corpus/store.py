@@ -282,16 +282,6 @@ class ArticleStore:
         )
         return {r[0]: ChunkRecord(Chunk(r[1], r[2], r[3], r[4], r[5], r[0]), r[6]) for r in rows}
 
-    def get_chunks(self, chunk_ids: Sequence[int]) -> dict[int, Chunk]:
-        if not chunk_ids:
-            return {}
-        marks = ",".join("?" * len(chunk_ids))
-        rows = self.query(
-            f"SELECT id, article_id, ordinal, start, end, text FROM chunks WHERE id IN ({marks})",
-            [int(i) for i in chunk_ids],
-        )
-        return {r[0]: Chunk(r[1], r[2], r[3], r[4], r[5], r[0]) for r in rows}
-
     def replace_embeddings(
         self,
         article_id: int,

@@ -174,7 +174,7 @@ class Archive:
         """Store and index each (where, draft); bad ones are reported, good ones always kept."""
         result = IngestResult()
         with self._write_lock:
-            dense = self._require_dense()
+            dense = self.dense_index()
             new_terms: dict[int, list[str]] = {}
             for where, draft in drafts:
                 self._ingest_one(where, draft, result, dense, new_terms)
@@ -242,7 +242,7 @@ class Archive:
             chunk_ids = self.store.delete_article(article_id)
             if not chunk_ids:
                 return False
-            self._require_dense().remove(chunk_ids)
+            self.dense_index().remove(chunk_ids)
             self._ensure_sparse_terms()
             self.sparse.remove(chunk_ids)
             self._save_indexes()
@@ -289,14 +289,15 @@ class Archive:
                 progress(1)
         return sum(len(c) for c in chunks_by_article.values())
 
-    def _require_dense(self) -> DenseIndex:
+    def dense_index(self) -> DenseIndex:
+        """The dense index, loading (or rebuilding) the indexes on first use."""
         if self.dense is None:
             self.open_indexes()
         assert self.dense is not None
         return self.dense
 
     def _save_indexes(self) -> None:
-        self._require_dense().save(self._dense_path)
+        self.dense_index().save(self._dense_path)
         self.sparse.save(self._sparse_path)
 
     # --- reads --------------------------------------------------------------------------------

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -15,19 +14,11 @@ from retrieval.quotes import ChunkCandidate, QuoteWeights, Window, best_windows,
 from retrieval.tokens import analyze
 
 
-@dataclass(frozen=True)
-class SearchTimings:
-    embed_ms: float
-    retrieve_ms: float
-    quote_ms: float
-
-
 class Searcher:
     def __init__(self, archive: Archive, weights: QuoteWeights | None = None) -> None:
         self.archive = archive
         self.settings = archive.settings.search
         self.weights = weights or QuoteWeights()
-        self.last_timings = SearchTimings(0, 0, 0)
 
     def validate(self, question: str) -> str:
         """The question, trimmed; raises QuestionError with a message for the user."""
@@ -66,27 +57,17 @@ class Searcher:
         question = self.validate(question)
         language = self.detect_language(question, language_hint)
         k = k or self.settings.k
-        started = time.perf_counter()
         query = self.archive.embedder.embed_queries([question])[0]
-        embedded = time.perf_counter()
         candidates, best_similarity = self._candidates(query, question, language)
-        retrieved = time.perf_counter()
         cap = per_article or self.settings.per_article
-        passages = self._quote(candidates, best_similarity, question, language, k + offset, cap)[
-            offset:
-        ]
-        self.last_timings = SearchTimings(
-            (embedded - started) * 1000,
-            (retrieved - embedded) * 1000,
-            (time.perf_counter() - retrieved) * 1000,
-        )
-        return SearchResult(question, language, passages)
+        passages = self._quote(candidates, best_similarity, question, language, k + offset, cap)
+        return SearchResult(question, language, passages[offset:])
 
     def _candidates(
         self, query: np.ndarray, question: str, language: str
     ) -> tuple[list[ChunkCandidate], float]:
         settings = self.settings
-        dense_hits = self.archive._require_dense().search(query, settings.candidates)
+        dense_hits = self.archive.dense_index().search(query, settings.candidates)
         sparse_hits = self.archive.sparse.search(analyze(question, language), settings.candidates)
         records = self.archive.store.get_chunk_records(
             {h.chunk_id for h in dense_hits} | {h.chunk_id for h in sparse_hits}

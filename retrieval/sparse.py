@@ -19,7 +19,6 @@ import numpy as np
 
 from retrieval.dense import CorruptIndexError, Hit
 
-log = logging.getLogger(__name__)
 # bm25s logs every index build at DEBUG on its own logger; that is noise in our logs.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 

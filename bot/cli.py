@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings
 from corpus.loaders import iter_files, load_path
 from corpus.models import ArticleDraft, IngestFailure, IngestResult
+from corpus.problems import Problem
 from corpus.store import StoreError
 from retrieval.archive import Archive, EmbedderMismatchError
 from retrieval.embedders import EmbedderError
@@ -115,7 +116,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         files = list(iter_files(args.paths))
         missing = [p for p in args.paths if not p.exists()]
         result = IngestResult(
-            failed=[IngestFailure(str(p), "no such file or folder") for p in missing]
+            failed=[IngestFailure(str(p), Problem.of("missing_path")) for p in missing]
         )
         with _progress(len(files), "ingest") as tick:
             result.merge(archive.ingest(_drafts(files, result.failed, tick)))
@@ -131,10 +132,10 @@ def _drafts(
     """Articles from the files, lazily; unreadable files and lines are collected in `failures`."""
     for path in files:
         for item in load_path(path):
-            if item.draft is None:
-                failures.append(IngestFailure(item.where, item.error))
-            else:
+            if item.draft is not None:
                 yield item.where, item.draft
+            elif item.problem is not None:
+                failures.append(IngestFailure(item.where, item.problem))
         file_done()
 
 

@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 
 from corpus.loaders import load_path
 from corpus.models import Article, ArticleDraft, IngestFailure, IngestResult
+from corpus.problems import Problem
 from corpus.settings import FetchSettings
 from corpus.text import normalise_url
 from corpus.web import FetchError, fetch_article
@@ -59,9 +60,9 @@ class Duplicate:
 
 @dataclass(frozen=True)
 class Refused:
-    """Nothing was stored; `reason` is written for the admin."""
+    """Nothing was stored; `problem` says why, for the admin."""
 
-    reason: str
+    problem: Problem
 
 
 AddOutcome = Added | Duplicate | Refused
@@ -123,7 +124,7 @@ class Curator:
         try:
             draft = fetch_article(url, self.fetch_settings)
         except FetchError as error:
-            return Refused(str(error))
+            return Refused(error.problem)
         return self.add(draft, where=url)
 
     def add_file(self, filename: str, content: bytes) -> FileOutcome:
@@ -132,8 +133,8 @@ class Curator:
         suffix = PurePath(name).suffix.lower()
         if suffix not in FILE_SUFFIXES:
             accepted = ", ".join(sorted(FILE_SUFFIXES))
-            reason = f"unsupported file type {suffix or '(none)'!r}; accepted: {accepted}"
-            return FileOutcome(0, 0, 0, [IngestFailure(name, reason)])
+            problem = Problem.of("upload_type", suffix=suffix or "(none)", accepted=accepted)
+            return FileOutcome(0, 0, 0, [IngestFailure(name, problem)])
         with tempfile.TemporaryDirectory(prefix="hemeroteca-upload-") as folder:
             path = Path(folder) / f"upload{suffix}"
             path.write_bytes(content)
@@ -141,10 +142,10 @@ class Curator:
             drafts: list[tuple[str, ArticleDraft]] = []
             for item in load_path(path):
                 where = name + item.where[len(str(path)) :]  # "file.jsonl:3", not the temp path
-                if item.draft is None:
-                    failures.append(IngestFailure(where, item.error))
-                else:
+                if item.draft is not None:
                     drafts.append((where, item.draft))
+                elif item.problem is not None:
+                    failures.append(IngestFailure(where, item.problem))
         result = self.archive.ingest(drafts)
         return FileOutcome(
             added=len(result.added),
@@ -163,8 +164,8 @@ class Curator:
             if stored is not None:
                 return Duplicate(stored)
         if result.failed:
-            return Refused(result.failed[0].reason)
-        return Refused("the article was removed while it was being added")
+            return Refused(result.failed[0].problem)
+        return Refused(Problem.of("removed"))
 
     def _article_with_url(self, url: str) -> Article | None:
         key = normalise_url(url)

@@ -10,14 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from corpus.models import ArticleDraft
+from corpus.problems import Problem, ProblemError
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".jsonl", ".html", ".htm"})
 _FRONT_MATTER_KEYS = ("title", "source", "url", "published", "language")
 _TITLE_MAX_CHARS = 160
 
 
-class LoadError(ValueError):
-    """A file or a line of it that cannot become an article; the message says why."""
+class LoadError(ProblemError):
+    """A file or a line of it that cannot become an article; the problem says why."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,11 @@ class LoadedItem:
 
     where: str
     draft: ArticleDraft | None = None
-    error: str = ""
+    problem: Problem | None = None
+
+    @property
+    def error(self) -> str:
+        return str(self.problem) if self.problem is not None else ""
 
 
 def iter_files(paths: list[Path]) -> Iterator[Path]:
@@ -58,10 +63,13 @@ def load_path(path: Path) -> Iterator[LoadedItem]:
             yield LoadedItem(str(path), draft=parse_html(content))
             return
         if suffix not in SUPPORTED_SUFFIXES:
-            raise LoadError(f"unsupported file type {path.suffix or '(none)'!r}")
+            raise LoadError(Problem.of("unsupported_type", suffix=path.suffix or "(none)"))
         yield LoadedItem(str(path), draft=parse_text_document(content))
-    except (LoadError, OSError) as error:
-        yield LoadedItem(str(path), error=str(error))
+    except LoadError as error:
+        yield LoadedItem(str(path), problem=error.problem)
+    except OSError as error:
+        detail = error.strerror or type(error).__name__
+        yield LoadedItem(str(path), problem=Problem.of("unreadable", detail=detail))
 
 
 def parse_text_document(content: str) -> ArticleDraft:
@@ -74,7 +82,7 @@ def parse_text_document(content: str) -> ArticleDraft:
         title = first_line.strip().lstrip("#").strip()
         body = rest.strip("\n")
     if not body.strip():
-        raise LoadError("the article is empty")
+        raise LoadError(Problem.of("empty"))
     return ArticleDraft(
         title=title[:_TITLE_MAX_CHARS],
         text=body,
@@ -98,7 +106,7 @@ def parse_html(content: str | bytes, url: str = "") -> ArticleDraft:
     )
     text = (getattr(document, "text", None) or "").strip() if document is not None else ""
     if not text:
-        raise LoadError("no article text found in the page")
+        raise LoadError(Problem.of("no_page_text"))
     published = getattr(document, "date", None) or ""
     return ArticleDraft(
         title=(getattr(document, "title", None) or title_from_text(text))[:_TITLE_MAX_CHARS],
@@ -117,7 +125,7 @@ def parse_datetime(value: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as error:
-        raise LoadError(f"'published' is not an ISO 8601 date: {value!r}") from error
+        raise LoadError(Problem.of("bad_date", value=value)) from error
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -136,11 +144,11 @@ def title_from_text(text: str) -> str:
 
 def _decode(raw: bytes) -> str:
     if b"\x00" in raw[:8192]:
-        raise LoadError("binary file, not text")
+        raise LoadError(Problem.of("binary"))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise LoadError(f"not valid UTF-8 text (byte {error.start})") from error
+        raise LoadError(Problem.of("not_utf8", byte=error.start)) from error
 
 
 def _split_front_matter(content: str) -> tuple[dict[str, str], str]:
@@ -167,25 +175,25 @@ def _load_jsonl(path: Path, content: str) -> Iterator[LoadedItem]:
         try:
             yield LoadedItem(where, draft=_draft_from_json(line))
         except LoadError as error:
-            yield LoadedItem(where, error=str(error))
+            yield LoadedItem(where, problem=error.problem)
 
 
 def _draft_from_json(line: str) -> ArticleDraft:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        raise LoadError(f"not valid JSON ({error.msg})") from error
+        raise LoadError(Problem.of("bad_json", detail=error.msg)) from error
     if not isinstance(record, dict):
-        raise LoadError("a line must be a JSON object")
+        raise LoadError(Problem.of("not_object"))
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise LoadError("missing or empty 'text'")
+        raise LoadError(Problem.of("no_text"))
     fields = {key: record.get(key) or "" for key in ("title", "source", "url", "language")}
     if not all(isinstance(value, str) for value in fields.values()):
-        raise LoadError("'title', 'source', 'url' and 'language' must be strings")
+        raise LoadError(Problem.of("not_strings"))
     published = record.get("published") or ""
     if not isinstance(published, str):
-        raise LoadError("'published' must be an ISO 8601 string")
+        raise LoadError(Problem.of("date_not_string"))
     return ArticleDraft(
         title=(fields["title"] or title_from_text(text))[:_TITLE_MAX_CHARS],
         text=text,

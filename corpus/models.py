@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from corpus.problems import Problem
+
 
 @dataclass(frozen=True)
 class ArticleDraft:
@@ -64,7 +66,11 @@ class IngestFailure:
     """One input that could not be stored, with a reason a person can act on."""
 
     where: str
-    reason: str
+    problem: Problem
+
+    @property
+    def reason(self) -> str:
+        return str(self.problem)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from corpus.loaders import LoadError, parse_html, parse_text_document
 from corpus.models import ArticleDraft
+from corpus.problems import Problem, ProblemError
 from corpus.settings import FetchSettings
 
 __all__ = ["FetchError", "FetchedPage", "check_address", "fetch_article", "fetch_page"]
@@ -32,8 +33,8 @@ _READ_BLOCK = 64 * 1024
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-class FetchError(ValueError):
-    """A link that cannot become an article; the message says why, for the admin to read."""
+class FetchError(ProblemError):
+    """A link that cannot become an article; the problem says why, for the admin to read."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def fetch_article(url: str, settings: FetchSettings) -> ArticleDraft:
         else:
             draft = parse_html(page.body, url=page.url)
     except LoadError as error:
-        raise FetchError(f"{page.url}: {error}") from error
+        raise FetchError(error.problem) from error
     # The address we actually read is the citation: a page's own canonical claim is not checked.
     return replace(draft, url=page.url, source=draft.source or _host(page.url))
 
@@ -70,17 +71,19 @@ def fetch_page(url: str, settings: FetchSettings) -> FetchedPage:
             if response.status in _REDIRECTS:
                 location = response.getheader("Location")
                 if not location:
-                    raise FetchError(f"{current}: redirect ({response.status}) without a Location")
+                    raise FetchError(Problem.of("no_location", url=current, status=response.status))
                 current = urljoin(current, location)
                 continue
             if response.status != 200:
                 raise FetchError(
-                    f"{current}: the server answered {response.status} {response.reason}"
+                    Problem.of(
+                        "http_status", url=current, status=response.status, reason=response.reason
+                    )
                 )
             return _page(current, response, connection, settings, deadline)
         finally:
             connection.close()
-    raise FetchError(f"{url}: more than {settings.max_redirects} redirects")
+    raise FetchError(Problem.of("redirects", url=url, maximum=settings.max_redirects))
 
 
 def check_address(address: IPAddress, settings: FetchSettings) -> None:
@@ -94,16 +97,14 @@ def check_address(address: IPAddress, settings: FetchSettings) -> None:
         return
     kind = _private_kind(address)
     if kind:
-        raise FetchError(
-            f"refusing to fetch from {address}: it is a {kind} address, not a public one"
-        )
+        raise FetchError(Problem.of("not_public", address=str(address), kind=kind))
 
 
 def _networks(settings: FetchSettings) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     try:
         return [ipaddress.ip_network(value, strict=False) for value in settings.allowed_networks]
     except ValueError as error:
-        raise FetchError(f"fetch.allowed_networks has an invalid entry: {error}") from error
+        raise FetchError(Problem.of("bad_networks", detail=str(error))) from error
 
 
 def _private_kind(address: IPAddress) -> str:
@@ -125,14 +126,14 @@ def _request(
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise FetchError(f"{url}: only http and https links can be fetched")
+        raise FetchError(Problem.of("scheme", url=url))
     host = parts.hostname
     if not host:
-        raise FetchError(f"{url}: the link has no host name")
+        raise FetchError(Problem.of("no_host", url=url))
     try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError as error:
-        raise FetchError(f"{url}: invalid port") from error
+        raise FetchError(Problem.of("bad_port", url=url)) from error
     address = _resolve(host, port, settings)
     timeout = _remaining(deadline, url)
     connection: http.client.HTTPConnection = (
@@ -156,7 +157,7 @@ def _request(
         return connection.getresponse(), connection
     except (OSError, http.client.HTTPException) as error:
         connection.close()
-        raise FetchError(f"{url}: could not fetch the page ({_describe(error)})") from error
+        raise FetchError(Problem.of("unreachable", url=url, detail=_describe(error))) from error
 
 
 def _resolve(host: str, port: int, settings: FetchSettings) -> str:
@@ -164,10 +165,10 @@ def _resolve(host: str, port: int, settings: FetchSettings) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise FetchError(f"cannot resolve the host {host!r}") from error
+        raise FetchError(Problem.of("unresolvable", host=host)) from error
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     if not addresses:
-        raise FetchError(f"cannot resolve the host {host!r}")
+        raise FetchError(Problem.of("unresolvable", host=host))
     for address in addresses:
         check_address(address, settings)
     return str(addresses[0])
@@ -184,7 +185,7 @@ def _page(
     header["content-type"] = response.getheader("Content-Type") or "text/html"
     content_type = header.get_content_type()
     if content_type not in _HTML_TYPES and content_type != "text/plain":
-        raise FetchError(f"{url}: not a web page or text (it is {content_type})")
+        raise FetchError(Problem.of("not_page", url=url, content_type=content_type))
     declared = response.getheader("Content-Length")
     if declared and declared.isdigit() and int(declared) > settings.max_bytes:
         raise FetchError(_too_big(url, settings))
@@ -197,7 +198,7 @@ def _page(
         try:
             block = response.read1(_READ_BLOCK)
         except (OSError, http.client.HTTPException) as error:
-            raise FetchError(f"{url}: the download failed ({_describe(error)})") from error
+            raise FetchError(Problem.of("download", url=url, detail=_describe(error))) from error
         if not block:
             break
         body += block
@@ -207,14 +208,14 @@ def _page(
     return FetchedPage(url, content_type, charset, bytes(body))
 
 
-def _too_big(url: str, settings: FetchSettings) -> str:
-    return f"{url}: the page is larger than {settings.max_bytes:,} bytes (fetch.max_bytes)"
+def _too_big(url: str, settings: FetchSettings) -> Problem:
+    return Problem.of("too_big", url=url, maximum=settings.max_bytes)
 
 
 def _remaining(deadline: float, url: str) -> float:
     left = deadline - time.monotonic()
     if left <= 0:
-        raise FetchError(f"{url}: timed out (fetch.timeout_seconds)")
+        raise FetchError(Problem.of("timeout", url=url))
     return left
 
 

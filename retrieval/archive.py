@@ -19,6 +19,7 @@ import numpy as np
 from corpus.chunking import chunk_text
 from corpus.language import detect_language
 from corpus.models import ArticleDraft, Chunk, IngestFailure, IngestResult, Span
+from corpus.problems import Problem
 from corpus.settings import ChunkingSettings, IngestSettings, StorageSettings
 from corpus.store import ArticleStore
 from retrieval.dense import CorruptIndexError, DenseIndex, DenseIndexInfo, IndexMismatchError
@@ -195,7 +196,7 @@ class Archive:
         new_terms: dict[int, list[str]],
     ) -> None:
         problem = self._validate(draft)
-        if problem:
+        if problem is not None:
             result.failed.append(IngestFailure(where, problem))
             return
         duplicate_of = self.store.find_duplicate(draft)
@@ -221,20 +222,16 @@ class Archive:
         self._languages = None
         result.chunks_added += len(chunks)
 
-    def _validate(self, draft: ArticleDraft) -> str:
+    def _validate(self, draft: ArticleDraft) -> Problem | None:
         limits = self.settings.ingest
         length = len(draft.text.strip())
         if length == 0:
-            return "the article is empty"
+            return Problem.of("empty")
         if length < limits.min_article_chars:
-            minimum = limits.min_article_chars
-            return f"the article is too short ({length} characters, at least {minimum})"
+            return Problem.of("too_short", length=length, minimum=limits.min_article_chars)
         if length > limits.max_article_chars:
-            return (
-                f"the article has {length:,} characters, over the limit of "
-                f"{limits.max_article_chars:,} (ingest.max_article_chars)"
-            )
-        return ""
+            return Problem.of("too_long", length=length, maximum=limits.max_article_chars)
+        return None
 
     def delete(self, article_id: int) -> bool:
         """Remove an article from the store and both indexes; False if there was none."""

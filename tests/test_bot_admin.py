@@ -274,7 +274,8 @@ async def test_a_post_under_the_size_floor_is_refused_with_the_reason(
     before = article_count(admin_bot)
     botapi.forward_message(botapi.private_chat(admin), admin, channel_origin(), text="Ok 👍")
     [reply] = await reply_to(botapi, ADMIN_ID)
-    assert "No lo he añadido" in reply.params["text"] and "too short" in reply.params["text"]
+    # The reason comes in the admin's language, like the rest of the reply.
+    assert "No lo he añadido: el artículo es demasiado corto (4 caracteres" in reply.params["text"]
     assert article_count(admin_bot) == before
 
 
@@ -312,14 +313,16 @@ async def test_add_refuses_a_private_address_when_not_allowed(
         botapi.send_message(botapi.private_chat(admin), admin, f"/add {web}/biblioteca")
         [reply] = await reply_to(botapi, ADMIN_ID)
         assert "No lo he añadido" in reply.params["text"]
-        assert "refusing to fetch from 127.0.0.1" in reply.params["text"]
-        assert "loopback" in reply.params["text"]
+        assert "no descargo de 127.0.0.1: es una dirección local (loopback)" in reply.params["text"]
         assert article_count(application) == before
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("/add", "Envíame el enlace así"), ("/add ftp://example.org/a", "only http and https")],
+    [
+        ("/add", "Envíame el enlace así"),
+        ("/add ftp://example.org/a", "solo puedo descargar enlaces http y https"),
+    ],
 )
 async def test_add_without_a_usable_link(
     admin_bot: BotApplication, botapi: BotAPI, admin: dict, text: str, expected: str
@@ -328,6 +331,20 @@ async def test_add_without_a_usable_link(
     botapi.send_message(botapi.private_chat(admin), admin, text)
     [reply] = await reply_to(botapi, ADMIN_ID)
     assert expected in reply.params["text"]
+    assert article_count(admin_bot) == before
+
+
+async def test_an_english_speaking_admin_gets_the_reason_in_english(
+    admin_bot: BotApplication, botapi: BotAPI
+) -> None:
+    admin = botapi.user(first_name="Mark", language_code="en", user_id=ADMIN_ID)
+    before = article_count(admin_bot)
+    botapi.send_message(botapi.private_chat(admin), admin, "/add ftp://example.org/a")
+    [reply] = await reply_to(botapi, ADMIN_ID)
+    assert (
+        "Not added: ftp://example.org/a: only http and https links can be fetched"
+        in (reply.params["text"])
+    )
     assert article_count(admin_bot) == before
 
 
@@ -370,7 +387,7 @@ async def test_a_jsonl_upload_with_one_broken_line(
     text = summary.params["text"]
     assert "<b>lote.jsonl</b>: 2 añadidos" in text
     assert "0 ya estaban" in text and "1 con errores" in text
-    assert "lote.jsonl:2: not valid JSON" in text
+    assert "lote.jsonl:2: no es JSON válido" in text
     assert article_count(admin_bot) == before + 2
     assert {a.source for a in articles(admin_bot)[:2]} == {"Levante", "Información"}
     assert botapi.calls("getFile", ok=True)

@@ -39,6 +39,7 @@ from bot.curation import (
 )
 from bot.forwards import EmptyPostError, draft_from_forward
 from bot.language import user_language
+from bot.problems import describe
 from corpus.models import Article
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -223,7 +224,8 @@ async def _reply_outcome(message: Message, outcome: AddOutcome, language: str) -
         )
         markup = None
     else:
-        text, markup = i18n.html("admin_refused", language, reason=outcome.reason), None
+        reason = describe(outcome.problem, language)
+        text, markup = i18n.html("admin_refused", language, reason=reason), None
     await message.reply_html(
         text, do_quote=True, reply_markup=markup, link_preview_options=NO_PREVIEW
     )
@@ -243,7 +245,12 @@ def _file_summary(name: str, outcome: FileOutcome, language: str) -> str:
     ]
     for failure in outcome.failed[:FAILURES_SHOWN]:
         lines.append(
-            i18n.html("admin_file_failure", language, where=failure.where, reason=failure.reason)
+            i18n.html(
+                "admin_file_failure",
+                language,
+                where=failure.where,
+                reason=describe(failure.problem, language),
+            )
         )
     if len(outcome.failed) > FAILURES_SHOWN:
         more = len(outcome.failed) - FAILURES_SHOWN

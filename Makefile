@@ -29,6 +29,8 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot retrieval corpus tests
 	$(BIN)/pytest -q
 
 eval: $(STAMP)

@@ -69,7 +69,7 @@ def load_settings(
         raise ConfigError(
             f"{path}: unknown section(s) {sorted(unknown)}; valid: {sorted(_SECTIONS)}"
         )
-    sections = {
+    sections: dict[str, Any] = {
         name: _build(cls, raw.get(name, {}), f"{path}[{name}]") for name, cls in _SECTIONS.items()
     }
     sections = _apply_environment(sections, environ)

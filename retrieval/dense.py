@@ -48,7 +48,7 @@ class DenseIndex:
     def __init__(self, info: DenseIndexInfo, settings: IndexSettings) -> None:
         self.info = info
         self._settings = settings
-        self._index = _new_index(info.dim, settings)
+        self._index: faiss.IndexIDMap2 = _new_index(info.dim, settings)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -75,9 +75,10 @@ class DenseIndex:
                 # HNSW graphs cannot drop nodes: rebuild from the vectors that stay.
                 self._index = self._without(set(ids))
             else:
-                self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+                # faiss's Python layer turns an id array into a selector; its stubs do not say so.
+                self._index.remove_ids(np.asarray(ids, dtype=np.int64))  # type: ignore[arg-type]
 
-    def _without(self, removed: set[int]) -> faiss.Index:
+    def _without(self, removed: set[int]) -> faiss.IndexIDMap2:
         ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
         vectors = faiss.downcast_index(self._index.index).reconstruct_n(0, self._index.ntotal)
         keep = np.array([int(i) not in removed for i in ids], dtype=bool)
@@ -117,9 +118,11 @@ class DenseIndex:
             )
         try:
             raw = np.frombuffer(path.read_bytes(), dtype=np.uint8)
-            index = faiss.deserialize_index(raw)
+            index = faiss.deserialize_index(raw)  # already its concrete type
         except (OSError, RuntimeError) as error:
             raise CorruptIndexError(f"cannot read {path}: {error}") from error
+        if not isinstance(index, faiss.IndexIDMap2):
+            raise CorruptIndexError(f"{path} is not an index with stable ids")
         if index.d != expected.dim or saved.type != settings.type:
             raise CorruptIndexError(f"{path} has another shape or type than configured")
         dense = cls(expected, settings)
@@ -141,7 +144,8 @@ class DenseIndex:
 _IVF_POINTS_PER_LIST = 39
 
 
-def _new_index(dim: int, settings: IndexSettings) -> faiss.Index:
+def _new_index(dim: int, settings: IndexSettings) -> faiss.IndexIDMap2:
+    base: faiss.Index
     if settings.type in ("flat", "ivf"):
         base = faiss.IndexFlatIP(dim)
     elif settings.type == "hnsw":
@@ -153,7 +157,7 @@ def _new_index(dim: int, settings: IndexSettings) -> faiss.Index:
     return index
 
 
-def _trained_ivf(flat: faiss.Index, settings: IndexSettings) -> faiss.Index:
+def _trained_ivf(flat: faiss.IndexIDMap2, settings: IndexSettings) -> faiss.IndexIDMap2:
     """The vectors of a flat IndexIDMap2 moved into a trained IVF index with the same ids."""
     ids = faiss.vector_to_array(flat.id_map).astype(np.int64)
     vectors = faiss.downcast_index(flat.index).reconstruct_n(0, flat.ntotal)

@@ -1328,7 +1328,8 @@ def _multipart(content_type: str, body: bytes) -> JSONDict:
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        payload = payload if isinstance(payload, bytes) else b""
         filename = part.get_filename()
         if filename:
             params[str(name)] = {"filename": filename, "content": payload}

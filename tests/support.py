@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from corpus.loaders import iter_files, load_path
 from corpus.models import ArticleDraft
@@ -15,11 +16,11 @@ SAMPLES = REPO / "corpus" / "samples"
 SHOIGU_QUESTION = "¿Qué dijo Ucrania sobre la visita de Shoigu?"
 
 
-def archive_settings(data_dir: Path, **sections: object) -> ArchiveSettings:
+def archive_settings(data_dir: Path, **sections: Any) -> ArchiveSettings:
     return replace(ArchiveSettings(), storage=StorageSettings(data_dir=data_dir), **sections)
 
 
-def open_archive(data_dir: Path, **sections: object) -> Archive:
+def open_archive(data_dir: Path, **sections: Any) -> Archive:
     archive = Archive(archive_settings(data_dir, **sections))
     archive.open_indexes()
     return archive

@@ -54,7 +54,7 @@ def test_incremental_add_embeds_only_new_chunks(tmp_path: Path) -> None:
     again = archive.ingest(sample_drafts())
     assert again.added == [] and len(again.duplicates) == 1
     assert embedder.passages == first + 2
-    assert len(archive.dense) == archive.store.count_chunks() == len(archive.sparse)
+    assert len(archive.dense_index()) == archive.store.count_chunks() == len(archive.sparse)
 
 
 def test_indexes_survive_a_restart_without_re_embedding(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_out_of_sync_index_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureF
     with caplog.at_level(logging.WARNING, logger="retrieval.archive"):
         reopened = open_archive(tmp_path)
     assert "out of step" in caplog.text
-    assert len(reopened.dense) == reopened.store.count_chunks()
+    assert len(reopened.dense_index()) == reopened.store.count_chunks()
 
 
 def test_bad_articles_are_reported_and_good_ones_kept(tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_delete_removes_from_store_and_both_indexes(tmp_path: Path) -> None:
     archive = open_archive(tmp_path)
     [article_id] = archive.ingest(sample_drafts()).added
     assert archive.delete(article_id)
-    assert archive.store.count_chunks() == len(archive.dense) == len(archive.sparse) == 0
+    assert archive.store.count_chunks() == len(archive.dense_index()) == len(archive.sparse) == 0
     assert Searcher(archive).search(SHOIGU_QUESTION).passages == []
     assert not archive.delete(article_id)
     archive.close()

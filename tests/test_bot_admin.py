@@ -190,7 +190,10 @@ async def test_english_admin_gets_english_label_and_acknowledgement(
     admin_bot: BotApplication, botapi: BotAPI
 ) -> None:
     admin = botapi.user(first_name="Kate", language_code="en", user_id=ADMIN_ID)
-    origin = {"type": "user", "sender_user": {"id": 77, "is_bot": False, "first_name": "Jo"}}
+    origin: dict[str, Any] = {
+        "type": "user",
+        "sender_user": {"id": 77, "is_bot": False, "first_name": "Jo"},
+    }
     origin["date"] = POSTED
     botapi.forward_message(botapi.private_chat(admin), admin, origin, text=HIDDEN_POST)
     [ack] = await reply_to(botapi, ADMIN_ID)
@@ -516,7 +519,9 @@ async def test_sources_pages_with_buttons(
         return
     [[older]] = listing.params["reply_markup"]["inline_keyboard"]
     assert older["callback_data"] == "adm:src:2"
-    botapi.press_button(botapi.message(ADMIN_ID, listing.result["message_id"]), "adm:src:2", admin)
+    shown = botapi.message(ADMIN_ID, listing.result["message_id"])
+    assert shown is not None
+    botapi.press_button(shown, "adm:src:2", admin)
     [edit] = await botapi.wait_for("editMessageText", chat_id=ADMIN_ID)
     assert f"Artículos 9–{min(16, total)} de {total}" in edit.params["text"]
 
@@ -539,6 +544,7 @@ async def test_sources_page_buttons_move_through_the_list(
         rows = listing.params["reply_markup"]["inline_keyboard"][0]
         assert rows[0]["callback_data"] == "adm:src:1"
         sent = botapi.message(ADMIN_ID, listing.result["message_id"])
+        assert sent is not None
         botapi.press_button(sent, "adm:src:1", admin)
         [edit] = await botapi.wait_for("editMessageText", chat_id=ADMIN_ID)
         assert f"Artículos 1–8 de {total}" in edit.params["text"]

@@ -6,7 +6,7 @@ import faiss
 import numpy as np
 import pytest
 
-from retrieval.dense import DenseIndex, DenseIndexInfo
+from retrieval.dense import CorruptIndexError, DenseIndex, DenseIndexInfo
 from retrieval.settings import IndexSettings
 
 
@@ -41,3 +41,16 @@ def test_every_index_type_finds_what_brute_force_finds(tmp_path: Path, index_typ
         assert loaded.search(query, 1)[0].chunk_id == expected
     loaded.remove([int(ids[0])])
     assert len(loaded) == 119 and int(ids[0]) not in set(loaded.ids().tolist())
+
+
+def test_a_saved_index_without_stable_ids_is_refused_as_corrupt(tmp_path: Path) -> None:
+    """A FAISS file of the right size and type but no id map would return row numbers as ids."""
+    settings = IndexSettings()
+    info = DenseIndexInfo("test", 16, "flat")
+    path = tmp_path / "dense.faiss"
+    DenseIndex(info, settings).save(path)  # writes the description next to the file
+    bare = faiss.IndexFlatIP(16)
+    bare.add(unit_vectors(3))
+    path.write_bytes(faiss.serialize_index(bare).tobytes())
+    with pytest.raises(CorruptIndexError, match="not an index with stable ids"):
+        DenseIndex.load(path, info, settings)

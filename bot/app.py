@@ -37,6 +37,7 @@ from bot.handlers import admin, ask, digest, help
 from bot.handlers.errors import on_error
 from bot.i18n import LANGUAGES
 from bot.logs import redact_secret
+from bot.questions import QuestionLog
 from bot.ratelimit import QuestionLimiter
 from bot.settings import TelegramSettings
 from retrieval.archive import Archive
@@ -137,7 +138,10 @@ def open_services(settings: Settings) -> Services:
         searcher = Searcher(archive)
         archive.embedder.embed_queries(["warm-up"])  # load the model now, not on a question
         answers = AnswerLog(archive.store)
-        answers.prune_pages(datetime.now(UTC) - timedelta(days=settings.bot.answers_kept_days))
+        kept_since = datetime.now(UTC) - timedelta(days=settings.bot.answers_kept_days)
+        answers.prune_pages(kept_since)
+        questions = QuestionLog(archive.store)
+        questions.prune(kept_since)
     except BaseException:
         archive.close()
         raise
@@ -147,6 +151,7 @@ def open_services(settings: Settings) -> Services:
     asker = AskService(
         searcher,
         answers,
+        questions,
         QuestionLimiter(settings.bot.questions_per_minute),
         executor,
         page_size=settings.bot.results_per_page,

@@ -13,12 +13,13 @@ import functools
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import ParamSpec, TypeVar
 
 from bot.feedback import AnswerLog
 from bot.language import question_language, user_language
+from bot.questions import QuestionLog
 from bot.ratelimit import QuestionLimiter
 from retrieval.models import Passage, QuestionError
 from retrieval.searcher import Searcher
@@ -66,6 +67,7 @@ class AskService:
         self,
         searcher: Searcher,
         answers: AnswerLog,
+        questions: QuestionLog,
         limiter: QuestionLimiter,
         executor: Executor,
         *,
@@ -75,6 +77,7 @@ class AskService:
     ) -> None:
         self.searcher = searcher
         self.answers = answers
+        self.questions = questions
         self.limiter = limiter
         # Inline queries arrive as the person types, so they get a budget of their own.
         self.inline_limiter = QuestionLimiter(limiter.limit * INLINE_BUDGET, limiter.window)
@@ -132,6 +135,9 @@ class AskService:
     ) -> Reply:
         language = question_language(question, language_code, self.default_language)
         passages, has_more = self._search(question, language, 0, self.page_size)
+        self.questions.record(
+            chat_id=chat_id, question=question, answered=bool(passages), when=datetime.now(UTC)
+        )
         if not passages:
             return self._not_found(language)
         page_id = self.answers.record_page(

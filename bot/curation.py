@@ -12,9 +12,10 @@ import math
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path, PurePath
 
+from bot.questions import QuestionCounts, question_counts
 from corpus.loaders import load_path
 from corpus.models import Article, ArticleDraft, IngestFailure, IngestResult
 from corpus.problems import Problem
@@ -42,7 +43,7 @@ __all__ = [
 FILE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"})
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SUBSCRIPTIONS_TABLE = "digest_subscriptions"  # bot/subscriptions.py
-ANSWER_PAGES_TABLE = "bot_answer_pages"  # bot/feedback.py: one row per page of quotes shown
+UNANSWERED_SHOWN = 5  # the latest questions without an answer that /stats lists
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class AdminStats:
     passages: int
     sources: int
     subscribers: int
-    questions_24h: int | None  # None: nothing in the archive records questions
+    questions_24h: QuestionCounts | None  # None: no bot has logged questions here yet
     index_bytes: int
     database_bytes: int
     embedder: str
@@ -198,7 +199,7 @@ class Curator:
         archive_stats = self.archive.stats()
         store = self.archive.store
         sources = store.query("SELECT COUNT(DISTINCT source) FROM articles WHERE source != ''")
-        questions = self._questions_since(now - timedelta(hours=24))
+        questions = question_counts(store, now - timedelta(hours=24), UNANSWERED_SHOWN)
         database = store.path
         database_bytes = sum(
             p.stat().st_size
@@ -221,21 +222,6 @@ class Curator:
         if not self._has_table(SUBSCRIPTIONS_TABLE):
             return 0
         return int(self.archive.store.query(f"SELECT COUNT(*) FROM {SUBSCRIPTIONS_TABLE}")[0][0])
-
-    def _questions_since(self, since: datetime) -> int | None:
-        """Questions answered with quotes since `since`: first pages of answers (index 0).
-
-        The ask flow stores a page only when it has quotes to show, so questions that found
-        nothing, were refused, or came through inline mode are not counted; None when the ask
-        flow has not created its table.
-        """
-        if not self._has_table(ANSWER_PAGES_TABLE):
-            return None
-        rows = self.archive.store.query(
-            f"SELECT COUNT(*) FROM {ANSWER_PAGES_TABLE} WHERE first_index = 0 AND created_at >= ?",
-            (since.astimezone(UTC).isoformat(),),
-        )
-        return int(rows[0][0])
 
     def _has_table(self, name: str) -> bool:
         return bool(

@@ -321,6 +321,15 @@ STRINGS: dict[str, dict[str, str]] = {
             "\nEmbedder: <code>{embedder}</code>"
         ),
     },
+    "admin_questions": {
+        "es": "{asked} ({unanswered} sin respuesta)",
+        "en": "{asked} ({unanswered} without an answer)",
+    },
+    "admin_unanswered_header": {
+        "es": "🔎 <b>Preguntas recientes sin respuesta</b> (¿falta alguna noticia?):",
+        "en": "🔎 <b>Recent questions without an answer</b> (is some news missing?):",
+    },
+    "admin_unanswered_question": {"es": "• «{question}»", "en": "• “{question}”"},
     "admin_only": {
         "es": "Lo siento, solo los administradores del archivo pueden hacer eso.",
         "en": "Sorry, only the archive's admins can do that.",

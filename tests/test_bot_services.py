@@ -10,6 +10,7 @@ import pytest
 from bot.feedback import AnswerLog
 from bot.language import question_language, user_language
 from bot.logs import REDACTED, redact_secret
+from bot.questions import QuestionLog, question_counts
 from bot.ratelimit import QuestionLimiter
 from corpus.store import ArticleStore
 from retrieval.models import Passage
@@ -87,6 +88,33 @@ def test_answer_log_keeps_pages_and_one_vote_per_person(tmp_path):
         assert len(log.votes()) == 2  # votes outlive the pages they were about
         AnswerLog(store)  # opening again keeps what is there
         assert len(log.votes()) == 2
+    finally:
+        store.close()
+
+
+def test_question_counts_cover_the_window_and_list_each_unanswered_question_once(tmp_path):
+    store = ArticleStore(tmp_path / "a.sqlite3")
+    try:
+        assert question_counts(store, datetime.now(UTC), 5) is None  # no bot has logged yet
+        log = QuestionLog(store)
+        now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+        asked = [
+            ("¿Qué pasó ayer?", False, now - timedelta(days=2)),  # outside the window
+            ("¿Quién ganó?", False, now - timedelta(hours=3)),
+            ("¿Qué dijo Ucrania?", True, now - timedelta(hours=2)),
+            ("¿Cuándo abre el museo?", False, now - timedelta(hours=1)),
+            ("¿Quién ganó?", False, now - timedelta(minutes=5)),
+        ]
+        for question, answered, when in asked:
+            log.record(chat_id=1, question=question, answered=answered, when=when)
+        counts = question_counts(store, now - timedelta(hours=24), 5)
+        assert counts is not None and (counts.asked, counts.unanswered) == (4, 3)
+        assert counts.recent_unanswered == ("¿Quién ganó?", "¿Cuándo abre el museo?")
+        only_one = question_counts(store, now - timedelta(hours=24), 1)
+        assert only_one is not None and only_one.recent_unanswered == ("¿Quién ganó?",)
+        assert log.prune(now - timedelta(hours=24)) == 1
+        everything = question_counts(store, now - timedelta(days=30), 5)
+        assert everything is not None and everything.asked == 4
     finally:
         store.close()
 

@@ -301,12 +301,14 @@ def _sources_message(
 
 
 def _stats_message(stats: AdminStats, language: str) -> str:
-    questions = (
-        str(stats.questions_24h)
-        if stats.questions_24h is not None
-        else i18n.plain("admin_not_recorded", language)
-    )
-    return i18n.html(
+    counts = stats.questions_24h
+    if counts is None:
+        questions = i18n.plain("admin_not_recorded", language)
+    else:
+        questions = i18n.plain(
+            "admin_questions", language, asked=counts.asked, unanswered=counts.unanswered
+        )
+    text = i18n.html(
         "admin_stats",
         language,
         articles=stats.articles,
@@ -318,11 +320,25 @@ def _stats_message(stats: AdminStats, language: str) -> str:
         database_size=_size(stats.database_bytes),
         embedder=stats.embedder,
     )
+    if counts is not None and counts.recent_unanswered:
+        # What people looked for and did not find: the news the archive is missing.
+        lines = [i18n.html("admin_unanswered_header", language)]
+        lines += [
+            i18n.html("admin_unanswered_question", language, question=_clip(question, TITLE_CHARS))
+            for question in counts.recent_unanswered
+        ]
+        text += "\n\n" + "\n".join(lines)
+    return text
+
+
+def _clip(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis when longer."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _title(article: Article, language: str) -> str:
-    title = " ".join(article.title.split()) or i18n.plain("admin_untitled", language)
-    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
+    return _clip(article.title, TITLE_CHARS) or i18n.plain("admin_untitled", language)
 
 
 def _details(article: Article, language: str) -> str:

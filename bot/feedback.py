@@ -67,9 +67,7 @@ class AnswerLog:
 
     def __init__(self, store: ArticleStore) -> None:
         self.store = store
-        with store.transaction() as db:
-            for statement in _TABLES:
-                db.execute(statement)
+        store.ensure_tables(_TABLES)
 
     def record_page(
         self,

@@ -37,9 +37,7 @@ class QuestionCounts:
 class QuestionLog:
     def __init__(self, store: ArticleStore) -> None:
         self.store = store
-        with store.transaction() as db:
-            for statement in _TABLES:
-                db.execute(statement)
+        store.ensure_tables(_TABLES)
 
     def record(self, *, chat_id: int, question: str, answered: bool, when: datetime) -> None:
         with self.store.transaction() as db:

@@ -77,10 +77,7 @@ class Subscriptions:
 
     def __init__(self, store: ArticleStore) -> None:
         self._store = store
-        with store.transaction() as db:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+        store.ensure_tables([s for s in _SCHEMA.split(";") if s.strip()])
 
     # --- subscriptions ------------------------------------------------------------------------
 

@@ -105,6 +105,12 @@ class ArticleStore:
                 self._db.execute("ROLLBACK")
                 raise
 
+    def ensure_tables(self, statements: Sequence[str]) -> None:
+        """Run CREATE ... IF NOT EXISTS statements at once: how other modules add their tables."""
+        with self.transaction() as db:
+            for statement in statements:
+                db.execute(statement)
+
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()

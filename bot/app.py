@@ -133,31 +133,30 @@ async def running(
 def open_services(settings: Settings) -> Services:
     """Open the archive and load the model once (blocking: called off the event loop)."""
     archive = Archive(settings.archive)
+    executor = ThreadPoolExecutor(
+        max_workers=max(1, settings.bot.search_workers), thread_name_prefix="hemeroteca"
+    )
     try:
         archive.open_indexes()
         searcher = Searcher(archive)
         archive.embedder.embed_queries(["warm-up"])  # load the model now, not on a question
         answers = AnswerLog(archive.store)
-        kept_since = datetime.now(UTC) - timedelta(days=settings.bot.answers_kept_days)
-        answers.prune_pages(kept_since)
-        questions = QuestionLog(archive.store)
-        questions.prune(kept_since)
+        asker = AskService(
+            searcher,
+            answers,
+            QuestionLog(archive.store),
+            QuestionLimiter(settings.bot.questions_per_minute),
+            executor,
+            page_size=settings.bot.results_per_page,
+            inline_results=settings.bot.inline_results,
+            default_language=settings.bot.default_language,
+        )
+        # Kept as long as config says, whether or not the ask feature's periodic pruning runs.
+        asker.prune(datetime.now(UTC) - timedelta(days=settings.bot.answers_kept_days))
     except BaseException:
+        executor.shutdown(wait=False)
         archive.close()
         raise
-    executor = ThreadPoolExecutor(
-        max_workers=max(1, settings.bot.search_workers), thread_name_prefix="hemeroteca"
-    )
-    asker = AskService(
-        searcher,
-        answers,
-        questions,
-        QuestionLimiter(settings.bot.questions_per_minute),
-        executor,
-        page_size=settings.bot.results_per_page,
-        inline_results=settings.bot.inline_results,
-        default_language=settings.bot.default_language,
-    )
     return Services(settings, archive, searcher, answers, asker, executor)
 
 

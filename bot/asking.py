@@ -122,6 +122,11 @@ class AskService:
         """Record 👍 (+1) or 👎 (-1); False if the page is no longer stored."""
         return await self.run(self.answers.record_vote, page_id, user_id, vote)
 
+    def prune(self, before: datetime) -> None:
+        """Forget answer pages and logged questions older than `before` (blocking)."""
+        self.answers.prune_pages(before)
+        self.questions.prune(before)
+
     async def facts(self) -> ArchiveFacts:
         store = self.searcher.archive.store
         return await self.run(

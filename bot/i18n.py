@@ -75,7 +75,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "/help — esta ayuda\n\n"
             "En privado, escríbeme la pregunta sin más. En un grupo, menciónme "
             "(@{bot}) o responde a uno de mis mensajes. En cualquier chat puedes escribir "
-            "<code>@{bot} pregunta</code> para compartir una cita."
+            "<code>@{bot} pregunta</code> para compartir una cita.\n\n"
+            "🔒 Guardo tus preguntas {days} días: para los botones bajo cada respuesta y para "
+            "que los administradores vean qué buscó la gente sin encontrarlo. Nada más."
         ),
         "en": (
             "<b>Hemeroteca</b> answers questions about a news archive by quoting its articles "
@@ -90,7 +92,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "/help — this help\n\n"
             "In a private chat, just write your question. In a group, mention me (@{bot}) "
             "or reply to one of my messages. In any chat you can type "
-            "<code>@{bot} question</code> to share a quote."
+            "<code>@{bot} question</code> to share a quote.\n\n"
+            "🔒 I keep your questions for {days} days: for the buttons under each answer and so "
+            "the admins can see what people looked for and did not find. Nothing else."
         ),
     },
     "archive_facts": {

@@ -121,8 +121,11 @@ def reply_messages(reply: Reply, limit: int = MESSAGE_LIMIT) -> list[str]:
     return [i18n.html("expired", language)]
 
 
-def help_message(articles: int, newest: datetime | None, language: str, bot_username: str) -> str:
-    """/start and /help: what the bot does, what it knows, an example, the commands."""
+def help_message(
+    articles: int, newest: datetime | None, language: str, bot_username: str, kept_days: int
+) -> str:
+    """/start and /help: what the bot does, what it knows, an example, the commands, and how
+    long questions are kept (people should know their questions are stored)."""
     if articles:
         when = i18n.date(newest, language) if newest else "?"
         archive = i18n.plain("archive_facts", language, articles=articles, newest=when)
@@ -134,6 +137,7 @@ def help_message(articles: int, newest: datetime | None, language: str, bot_user
         archive=archive,
         example=i18n.plain("example_question", language),
         bot=bot_username,
+        days=kept_days,
     )
 
 

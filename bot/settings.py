@@ -34,7 +34,7 @@ class BotSettings:
     results_per_page: int = 3
     inline_results: int = 5  # quotes offered in inline mode (@bot question)
     search_workers: int = 2  # threads for searches and SQLite writes (about one per CPU core)
-    answers_kept_days: int = 30  # "more results" and feedback buttons work this long
+    answers_kept_days: int = 30  # questions, "more results" and feedback buttons are kept this long
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
+from bot import i18n
+from bot.handlers.ask import PRUNE_JOB
 from corpus.models import ArticleDraft
 from tests.botapi import BotAPI, buttons, visible
 from tests.conftest import ingest, sample_drafts
@@ -181,3 +184,26 @@ async def test_an_answer_too_long_for_one_message_is_split_between_passages(
         assert quotes > 8
         for a in answers:
             assert a.params["text"].count("<blockquote>") == a.params["text"].count("</blockquote>")
+
+
+async def test_old_questions_and_answer_pages_are_forgotten_while_the_bot_runs(bot, botapi):
+    """/help promises questions are kept `answers_kept_days`: the periodic job keeps that."""
+    ana, chat = person(botapi)
+    botapi.send_message(chat, ana, SHOIGU_ES)
+    [answer] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
+    services = bot.bot_data.services
+    store = services.archive.store
+    kept = timedelta(days=bot.bot_data.settings.bot.answers_kept_days)
+    old = datetime.now(UTC) - kept - timedelta(hours=1)
+    services.asker.questions.record(chat_id=1, question="¿Antigua?", answered=False, when=old)
+    with store.transaction() as db:  # as if the answer had been shown that long ago
+        db.execute("UPDATE bot_answer_pages SET created_at = ?", (old.isoformat(),))
+    [job] = bot.job_queue.jobs()  # the digest feature schedules nothing without subscribers
+    assert job.name == PRUNE_JOB
+    await job.run(bot)
+    assert store.query("SELECT question FROM bot_questions") == [(SHOIGU_ES,)]
+    assert store.query("SELECT COUNT(*) FROM bot_answer_pages") == [(0,)]
+    # The 👍 under the forgotten answer now says it expired instead of recording a vote.
+    botapi.press_button(answer.result, buttons(answer.result)["👍"], ana)
+    [alert] = await botapi.wait_for("answerCallbackQuery")
+    assert alert.params["text"] == i18n.plain("expired", "es")

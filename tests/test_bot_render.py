@@ -128,11 +128,13 @@ def test_every_outcome_has_a_clear_message(reply, expected):
 
 
 def test_help_message_tells_archive_facts_example_and_commands():
-    text = render.help_message(12, datetime(2024, 1, 3), "en", "hemeroteca_bot")
+    text = render.help_message(12, datetime(2024, 1, 3), "en", "hemeroteca_bot", 30)
     shown = parse_html(text)
     assert "12 articles" in shown and "3 Jan 2024" in shown
     assert "/ask" in shown and "/help" in shown and "@hemeroteca_bot" in shown
-    assert "archivo todavía está vacío" in parse_html(render.help_message(0, None, "es", "b"))
+    assert "I keep your questions for 30 days" in shown
+    empty = parse_html(render.help_message(0, None, "es", "b", 7))
+    assert "archivo todavía está vacío" in empty and "Guardo tus preguntas 7 días" in empty
 
 
 def test_every_string_exists_in_both_languages_with_the_same_placeholders():

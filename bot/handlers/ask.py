@@ -8,6 +8,7 @@ second answer. In groups the bot speaks only when spoken to, so it never spams a
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from telegram import (
     BotCommand,
@@ -40,6 +41,8 @@ FEEDBACK = "fb"
 _MORE_DATA = re.compile(rf"^{MORE}:(\d+)$")
 _FEEDBACK_DATA = re.compile(rf"^{FEEDBACK}:(\d+):([+-])$")
 INLINE_CACHE_SECONDS = 60
+PRUNE_EVERY = timedelta(hours=6)
+PRUNE_JOB = "prune-old-answers"
 
 
 class _AddressedToBot(filters.MessageFilter):
@@ -280,6 +283,21 @@ def commands(language: str) -> list[BotCommand]:
     return [BotCommand("ask", i18n.plain("command_ask", language))]
 
 
+async def prune_old_answers(context: BotContext) -> None:
+    """Forget what is older than `answers_kept_days`, as /help promises, while the bot runs."""
+    before = datetime.now(UTC) - timedelta(days=context.settings.bot.answers_kept_days)
+    asker = context.services.asker
+    await asker.run(asker.prune, before)
+
+
+async def on_start(application: BotApplication) -> None:
+    if application.job_queue is None:  # without the job-queue extra: pruned at start-up only
+        return
+    application.job_queue.run_repeating(
+        prune_old_answers, interval=PRUNE_EVERY, first=PRUNE_EVERY, name=PRUNE_JOB
+    )
+
+
 def register(application: BotApplication) -> None:
     """Handlers of this feature; the private-chat catch-all must stay the last feature's."""
     application.add_handler(CommandHandler("ask", ask_command, filters=NEW_MESSAGE))
@@ -290,4 +308,4 @@ def register(application: BotApplication) -> None:
     application.add_handler(MessageHandler(PRIVATE_QUESTION, ask_private))
 
 
-FEATURE = Feature("ask", register, commands)
+FEATURE = Feature("ask", register, commands, on_start=on_start)

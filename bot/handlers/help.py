@@ -20,7 +20,10 @@ async def help_command(update: Update, context: BotContext) -> None:
         user.language_code if user else None, context.settings.bot.default_language
     )
     facts = await context.services.asker.facts()
-    text = render.help_message(facts.articles, facts.newest, language, context.bot.username)
+    kept_days = context.settings.bot.answers_kept_days
+    text = render.help_message(
+        facts.articles, facts.newest, language, context.bot.username, kept_days
+    )
     await message.reply_html(text, link_preview_options=NO_PREVIEW)
 
 

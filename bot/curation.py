@@ -219,16 +219,9 @@ class Curator:
 
     def _subscribers(self) -> int:
         """Digest subscribers, when the digest feature has created its table; else none."""
-        if not self._has_table(SUBSCRIPTIONS_TABLE):
+        if not self.archive.store.has_table(SUBSCRIPTIONS_TABLE):
             return 0
         return int(self.archive.store.query(f"SELECT COUNT(*) FROM {SUBSCRIPTIONS_TABLE}")[0][0])
-
-    def _has_table(self, name: str) -> bool:
-        return bool(
-            self.archive.store.query(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-            )
-        )
 
 
 _URL_ONLY = re.compile(r"^https?://\S+$", re.IGNORECASE)

@@ -2,8 +2,9 @@
 
 Questions that found nothing are the most useful thing an admin can read: they say which news
 the archive is missing. Only questions that reached a search are logged (not empty, too long or
-rate-limited ones, nor inline-mode keystrokes), in the archive's SQLite file, and rows older
-than the bot's `answers_kept_days` are pruned at start-up like the answer pages.
+rate-limited ones, nor inline-mode keystrokes), in the archive's SQLite file; rows older than
+the bot's `answers_kept_days` are pruned with the answer pages (AskService.prune), at start-up
+and every few hours.
 """
 
 from __future__ import annotations
@@ -61,10 +62,7 @@ def question_counts(store: ArticleStore, since: datetime, shown: int) -> Questio
     A function over the store, not a QuestionLog method, so /stats can read the log without
     creating its table in an archive the ask flow has never used.
     """
-    exists = store.query(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (QUESTIONS_TABLE,)
-    )
-    if not exists:
+    if not store.has_table(QUESTIONS_TABLE):
         return None
     stamp = _stamp(since)
     asked, unanswered = store.query(

@@ -111,6 +111,12 @@ class ArticleStore:
             for statement in statements:
                 db.execute(statement)
 
+    def has_table(self, name: str) -> bool:
+        """Whether a module has created table `name` (reading must not create it)."""
+        return bool(
+            self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        )
+
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()

@@ -145,7 +145,7 @@ def open_services(settings: Settings) -> Services:
             searcher,
             answers,
             QuestionLog(archive.store),
-            QuestionLimiter(settings.bot.questions_per_minute),
+            QuestionLimiter(settings.bot.questions_per_minute, exempt=settings.bot.admin_ids),
             executor,
             page_size=settings.bot.results_per_page,
             inline_results=settings.bot.inline_results,

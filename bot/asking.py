@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import ParamSpec, TypeVar
 
-from bot.feedback import AnswerLog
+from bot.feedback import AnswerLog, VoteOutcome
 from bot.language import question_language, user_language
 from bot.questions import QuestionLog
 from bot.ratelimit import QuestionLimiter
@@ -38,6 +38,7 @@ class Outcome(StrEnum):
     RATE_LIMITED = "rate_limited"
     EXPIRED = "expired"  # "more results" on a page that is no longer stored
     NO_MORE = "no_more"
+    NOT_YOURS = "not_yours"  # a button of another chat's answer (forged callback data)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Reply:
     outcome: Outcome
     language: str
     passages: tuple[Passage, ...] = ()
-    page_id: int = 0  # the stored page, for the buttons
+    page_token: str = ""  # the stored page, for the buttons
     first_number: int = 1  # 1-based position of the first passage among all results
     has_more: bool = False
     articles: int = 0  # archive size, for the not-found hint
@@ -80,7 +81,9 @@ class AskService:
         self.questions = questions
         self.limiter = limiter
         # Inline queries arrive as the person types, so they get a budget of their own.
-        self.inline_limiter = QuestionLimiter(limiter.limit * INLINE_BUDGET, limiter.window)
+        self.inline_limiter = QuestionLimiter(
+            limiter.limit * INLINE_BUDGET, limiter.window, exempt=limiter.exempt
+        )
         self.executor = executor
         self.page_size = page_size
         self.inline_results = inline_results
@@ -102,14 +105,14 @@ class AskService:
         return await self.run(self._first_page, question.strip(), chat_id, user_id, language_code)
 
     async def more(
-        self, page_id: int, *, chat_id: int, user_id: int, language_code: str | None
+        self, page_token: str, *, chat_id: int, user_id: int, language_code: str | None
     ) -> Reply:
-        """The page after the stored page `page_id`."""
+        """The page after the stored page `page_token`, if this chat and person may see it."""
         wait = self.limiter.try_acquire(user_id)
         if wait:
             language = user_language(language_code, self.default_language)
             return self._rate_limited(language, wait, self.limiter.limit)
-        return await self.run(self._next_page, page_id, chat_id, user_id, language_code)
+        return await self.run(self._next_page, page_token, chat_id, user_id, language_code)
 
     async def inline(self, question: str, *, user_id: int, language_code: str | None) -> Reply:
         """Top quotes for inline mode; nothing is stored, as no buttons follow them."""
@@ -118,9 +121,11 @@ class AskService:
             return refused
         return await self.run(self._inline, question.strip(), language_code)
 
-    async def vote(self, page_id: int, *, user_id: int, vote: int) -> bool:
-        """Record 👍 (+1) or 👎 (-1); False if the page is no longer stored."""
-        return await self.run(self.answers.record_vote, page_id, user_id, vote)
+    async def vote(self, page_token: str, *, chat_id: int, user_id: int, vote: int) -> VoteOutcome:
+        """Record 👍 (+1) or 👎 (-1) on a page this chat and person may vote on."""
+        return await self.run(
+            self.answers.record_vote, page_token, chat_id=chat_id, user_id=user_id, vote=vote
+        )
 
     def prune(self, before: datetime) -> None:
         """Forget answer pages and logged questions older than `before` (blocking)."""
@@ -145,7 +150,7 @@ class AskService:
         )
         if not passages:
             return self._not_found(language)
-        page_id = self.answers.record_page(
+        token = self.answers.record_page(
             chat_id=chat_id,
             user_id=user_id,
             question=question,
@@ -153,19 +158,22 @@ class AskService:
             first_index=0,
             passages=passages,
         )
-        return Reply(Outcome.ANSWER, language, passages, page_id, 1, has_more)
+        return Reply(Outcome.ANSWER, language, passages, token, 1, has_more)
 
     def _next_page(
-        self, page_id: int, chat_id: int, user_id: int, language_code: str | None
+        self, page_token: str, chat_id: int, user_id: int, language_code: str | None
     ) -> Reply:
-        page = self.answers.page(page_id)
+        page = self.answers.page(page_token)
+        language = user_language(language_code, self.default_language)
         if page is None:
-            return Reply(Outcome.EXPIRED, user_language(language_code, self.default_language))
+            return Reply(Outcome.EXPIRED, language)
+        if not page.entitles(chat_id, user_id):
+            return Reply(Outcome.NOT_YOURS, language)
         first = page.first_index + len(page.passages)
         passages, has_more = self._search(page.question, page.language, first, self.page_size)
         if not passages:
             return Reply(Outcome.NO_MORE, page.language)
-        new_id = self.answers.record_page(
+        new_token = self.answers.record_page(
             chat_id=chat_id,
             user_id=user_id,
             question=page.question,
@@ -173,7 +181,7 @@ class AskService:
             first_index=first,
             passages=passages,
         )
-        return Reply(Outcome.ANSWER, page.language, passages, new_id, first + 1, has_more)
+        return Reply(Outcome.ANSWER, page.language, passages, new_token, first + 1, has_more)
 
     def _inline(self, question: str, language_code: str | None) -> Reply:
         language = question_language(question, language_code, self.default_language)

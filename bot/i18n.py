@@ -203,6 +203,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Esta respuesta ya no está disponible; vuelve a preguntar.",
         "en": "This answer is no longer available; please ask again.",
     },
+    "not_yours": {
+        "es": "Este botón es de la respuesta de otra persona; haz tu propia pregunta.",
+        "en": "This button belongs to someone else's answer; ask your own question.",
+    },
     "error_plain": {
         "es": "Algo salió mal. Inténtalo de nuevo dentro de un momento.",
         "en": "Something went wrong. Please try again in a moment.",

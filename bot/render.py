@@ -118,6 +118,8 @@ def reply_messages(reply: Reply, limit: int = MESSAGE_LIMIT) -> list[str]:
         return [i18n.html("rate_limited", language, limit=reply.limit, seconds=reply.wait_seconds)]
     if reply.outcome is Outcome.NO_MORE:
         return [i18n.html("no_more", language)]
+    if reply.outcome is Outcome.NOT_YOURS:
+        return [i18n.html("not_yours", language)]
     return [i18n.html("expired", language)]
 
 

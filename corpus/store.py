@@ -111,6 +111,40 @@ class ArticleStore:
             for statement in statements:
                 db.execute(statement)
 
+    def migrate(self, owner: str, steps: Sequence[Sequence[str]]) -> int:
+        """Bring `owner`'s tables to version len(steps); returns the version found before.
+
+        Step N (1-based) holds the statements that turn version N-1 into N; each step is applied
+        once, in its own transaction together with the new version number, so a crash leaves
+        the owner at a whole version. An archive made before versions were recorded is at 0:
+        step 1 must therefore be idempotent (CREATE ... IF NOT EXISTS).
+        """
+        with self.transaction() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_versions"
+                " (owner TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
+        found = self.schema_version(owner)
+        for version, statements in enumerate(steps, start=1):
+            if version <= found:
+                continue
+            with self.transaction() as db:
+                for statement in statements:
+                    db.execute(statement)
+                db.execute(
+                    "INSERT INTO schema_versions(owner, version) VALUES (?, ?)"
+                    " ON CONFLICT(owner) DO UPDATE SET version = excluded.version",
+                    (owner, version),
+                )
+        return found
+
+    def schema_version(self, owner: str) -> int:
+        """The version `migrate` last brought `owner` to; 0 if never."""
+        if not self.has_table("schema_versions"):
+            return 0
+        rows = self.query("SELECT version FROM schema_versions WHERE owner = ?", (owner,))
+        return int(rows[0][0]) if rows else 0
+
     def has_table(self, name: str) -> bool:
         """Whether a module has created table `name` (reading must not create it)."""
         return bool(

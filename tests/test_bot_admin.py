@@ -527,7 +527,7 @@ async def test_sources_pages_with_buttons(
 
 
 async def test_sources_page_buttons_move_through_the_list(
-    start_bot: StartBot, admin_settings: Settings, botapi: BotAPI, admin: dict
+    start_bot: StartBot, admin_settings: Settings, botapi: BotAPI, admin: dict, stranger: dict
 ) -> None:
     async with start_bot(admin_settings) as application:
         archive = application.bot_data.services.archive
@@ -545,6 +545,11 @@ async def test_sources_page_buttons_move_through_the_list(
         assert rows[0]["callback_data"] == "adm:src:1"
         sent = botapi.message(ADMIN_ID, listing.result["message_id"])
         assert sent is not None
+        # Someone else sending the admin's button data sees no list and moves nothing.
+        botapi.press_button(sent, "adm:src:1", stranger)
+        [alert] = await botapi.wait_for("answerCallbackQuery")
+        assert alert.params["text"].startswith("Lo siento, solo los administradores")
+        assert botapi.calls("editMessageText") == []
         botapi.press_button(sent, "adm:src:1", admin)
         [edit] = await botapi.wait_for("editMessageText", chat_id=ADMIN_ID)
         assert f"Artículos 1–8 de {total}" in edit.params["text"]

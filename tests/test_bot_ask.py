@@ -113,6 +113,18 @@ async def test_too_many_questions_get_a_polite_wait_message(start_bot, settings,
         assert "realmente reveladora" in other.params["text"]
 
 
+async def test_admins_are_never_held_back_by_the_question_limit(start_bot, settings, botapi):
+    admin_id = 4242
+    bot_settings = replace(settings.bot, questions_per_minute=1, admin_ids=(admin_id,))
+    async with start_bot(replace(settings, bot=bot_settings)):
+        marta = botapi.user("Marta", user_id=admin_id)
+        chat = botapi.private_chat(marta)
+        for _ in range(3):
+            botapi.send_message(chat, marta, SHOIGU_ES)
+        answers = await botapi.wait_for("sendMessage", count=3, chat_id=chat["id"])
+        assert all("realmente reveladora" in a.params["text"] for a in answers)
+
+
 async def test_an_edited_question_does_not_get_a_second_answer(bot, botapi):
     ana, chat = person(botapi)
     question = botapi.send_message(chat, ana, SHOIGU_ES)

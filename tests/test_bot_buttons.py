@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.botapi import BotAPI, buttons, visible
+from tests.botapi import BotAPI, Call, buttons, visible
 
 SHOIGU = "¿Qué dijo Ucrania sobre la visita de Shoigu?"
 
@@ -35,7 +35,8 @@ async def test_more_results_follows_with_the_next_page_until_there_is_no_more(
         chat = botapi.private_chat(ana)
         botapi.send_message(chat, ana, SHOIGU)
         [first] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
-        assert buttons(first.result)["Más resultados ▸"] == "more:1"
+        more_data = buttons(first.result)["Más resultados ▸"]
+        assert re.fullmatch(r"more:[A-Za-z0-9_-]{20,}", more_data)  # a token, not a row id
         seen = [first.params["text"]]
 
         message = first.result
@@ -78,12 +79,9 @@ async def test_feedback_is_stored_with_the_question_and_the_passages_shown(bot, 
     assert ack.params["text"] == "Thanks for your feedback!"
     botapi.press_button(answer.result, keys["👎"], ana)  # a change of mind replaces the vote
     await botapi.wait_for("answerCallbackQuery", count=2)
-    luis = botapi.user("Luis")
-    botapi.press_button(answer.result, keys["👍"], luis)
-    await botapi.wait_for("answerCallbackQuery", count=3)
 
     votes = bot.bot_data.services.answers.votes()
-    assert sorted((v.user_id, v.vote) for v in votes) == sorted([(ana["id"], -1), (luis["id"], 1)])
+    assert [(v.user_id, v.vote) for v in votes] == [(ana["id"], -1)]
     for vote in votes:
         assert vote.question == SHOIGU
         shown = [str(p["quote"]) for p in vote.passages]
@@ -98,10 +96,91 @@ async def test_buttons_of_a_forgotten_answer_say_so(bot, botapi):
     store = bot.bot_data.services.archive.store
     with store.transaction() as db:
         db.execute("DELETE FROM bot_answer_pages")
-    botapi.press_button(answer.result, buttons(answer.result)["👍"], ana)
-    botapi.press_button(answer.result, "more:1", ana)
+    up = buttons(answer.result)["👍"]
+    botapi.press_button(answer.result, up, ana)
+    botapi.press_button(answer.result, "more:" + up.split(":")[1], ana)
     acks = await botapi.wait_for("answerCallbackQuery", count=2)
     assert {a.params["text"] for a in acks} == {
         "Esta respuesta ya no está disponible; vuelve a preguntar."
     }
     assert bot.bot_data.services.answers.votes() == []
+
+
+async def forged_press(botapi: BotAPI, victim_answer: dict, data: str, attacker: dict) -> Call:
+    """`attacker` sends `data` from a button press on a bot message in their own chat."""
+    own_chat = botapi.private_chat(attacker)
+    sent_before = len(botapi.calls("sendMessage", chat_id=own_chat["id"]))
+    botapi.send_message(own_chat, attacker, "/help")
+    own = (await botapi.wait_for("sendMessage", count=sent_before + 1, chat_id=own_chat["id"]))[-1]
+    before = len(botapi.calls("answerCallbackQuery"))
+    botapi.press_button(own.result, data, attacker)
+    acks = await botapi.wait_for("answerCallbackQuery", count=before + 1)
+    return acks[-1]
+
+
+async def test_another_chats_more_button_is_refused_and_shows_nothing(
+    start_bot, paged_settings, botapi
+):
+    async with start_bot(paged_settings) as application:
+        ana, bruno = botapi.user("Ana"), botapi.user("Bruno")
+        botapi.send_message(botapi.private_chat(ana), ana, SHOIGU)
+        [answer] = await botapi.wait_for("sendMessage", chat_id=ana["id"])
+        more = buttons(answer.result)["Más resultados ▸"]
+        pages = application.bot_data.services.archive.store.query(
+            "SELECT COUNT(*) FROM bot_answer_pages"
+        )
+        ack = await forged_press(botapi, answer.result, more, bruno)
+        assert ack.params["text"].startswith("Este botón es de la respuesta de otra persona")
+        assert ack.params.get("show_alert") is True
+        await botapi.settle()
+        # Bruno got only his /help answer: no quotes, no question of Ana's, no edited buttons.
+        assert "<blockquote>" not in " ".join(botapi.sent_texts(bruno["id"]))
+        assert botapi.calls("editMessageReplyMarkup") == []
+        store = application.bot_data.services.archive.store
+        assert store.query("SELECT COUNT(*) FROM bot_answer_pages") == pages
+        # Sequential ids are no way in either.
+        for guess in ("more:1", "more:2"):
+            ack = await forged_press(botapi, answer.result, guess, bruno)
+            assert ack.params["text"].startswith("Esta respuesta ya no está disponible")
+        # Ana's own button still works.
+        botapi.press_button(answer.result, more, ana)
+        await botapi.wait_for("sendMessage", count=2, chat_id=ana["id"])
+
+
+async def test_another_chats_vote_button_is_refused_and_stores_nothing(bot, botapi):
+    ana, bruno = botapi.user("Ana"), botapi.user("Bruno", language_code="en")
+    botapi.send_message(botapi.private_chat(ana), ana, SHOIGU)
+    [answer] = await botapi.wait_for("sendMessage", chat_id=ana["id"])
+    down = buttons(answer.result)["👎"]
+    ack = await forged_press(botapi, answer.result, down, bruno)
+    assert (
+        ack.params["text"] == "This button belongs to someone else's answer; ask your own question."
+    )
+    # Pressed on Ana's own message but by someone who is not Ana: refused too.
+    botapi.press_button(answer.result, down, bruno)
+    acks = await botapi.wait_for("answerCallbackQuery", count=2)
+    assert acks[-1].params["text"].startswith("This button belongs to someone else")
+    assert bot.bot_data.services.answers.votes() == []
+
+
+async def test_in_a_group_every_member_may_page_on_and_vote(start_bot, paged_settings, botapi):
+    async with start_bot(paged_settings) as application:
+        group = botapi.group("Redacción")
+        ana, luis = botapi.user("Ana"), botapi.user("Luis")
+        botapi.send_message(group, ana, f"/ask {SHOIGU}")
+        [answer] = await botapi.wait_for("sendMessage", chat_id=group["id"])
+        keys = buttons(answer.result)
+        botapi.press_button(answer.result, keys["👍"], luis)
+        botapi.press_button(answer.result, keys["Más resultados ▸"], luis)
+        await botapi.wait_for("sendMessage", count=2, chat_id=group["id"])
+        await botapi.wait_for("answerCallbackQuery", count=2)
+        votes = application.bot_data.services.answers.votes()
+        assert [(v.user_id, v.vote) for v in votes] == [(luis["id"], 1)]
+        # The same data pressed from another group is refused.
+        other = botapi.group("Otra redacción")
+        botapi.send_message(other, luis, "/help")
+        [help_message] = await botapi.wait_for("sendMessage", chat_id=other["id"])
+        botapi.press_button(help_message.result, keys["👎"], luis)
+        acks = await botapi.wait_for("answerCallbackQuery", count=3)
+        assert acks[-1].params["text"].startswith("Este botón es de la respuesta de otra")
+        assert len(application.bot_data.services.answers.votes()) == 1

@@ -33,13 +33,20 @@ from telegram.ext import (
 from bot import i18n, render
 from bot.asking import Outcome, Reply
 from bot.context import BotApplication, BotContext, Feature
+from bot.feedback import VoteOutcome
 from bot.handlers import NO_PREVIEW
 from bot.language import user_language
 
 MORE = "more"
 FEEDBACK = "fb"
-_MORE_DATA = re.compile(rf"^{MORE}:(\d+)$")
-_FEEDBACK_DATA = re.compile(rf"^{FEEDBACK}:(\d+):([+-])$")
+# A page token is URL-safe base64 (bot/feedback.py); anything else is not our button.
+_MORE_DATA = re.compile(rf"^{MORE}:([A-Za-z0-9_-]{{1,64}})$")
+_FEEDBACK_DATA = re.compile(rf"^{FEEDBACK}:([A-Za-z0-9_-]{{1,64}}):([+-])$")
+_VOTE_ANSWERS = {
+    VoteOutcome.STORED: "thanks",
+    VoteOutcome.EXPIRED: "expired",
+    VoteOutcome.NOT_YOURS: "not_yours",
+}
 INLINE_CACHE_SECONDS = 60
 PRUNE_EVERY = timedelta(hours=6)
 PRUNE_JOB = "prune-old-answers"
@@ -95,13 +102,14 @@ async def more_results(update: Update, context: BotContext) -> None:
         return
     user = query.from_user
     reply = await context.services.asker.more(
-        int(match.group(1)),
+        match.group(1),
         chat_id=query.message.chat_id,
         user_id=user.id,
         language_code=user.language_code,
     )
     if reply.outcome is not Outcome.ANSWER:
-        await query.answer(_alert(reply), show_alert=reply.outcome is Outcome.RATE_LIMITED)
+        alert = reply.outcome in (Outcome.RATE_LIMITED, Outcome.NOT_YOURS)
+        await query.answer(_alert(reply), show_alert=alert)
         if reply.outcome in (Outcome.NO_MORE, Outcome.EXPIRED):
             await _drop_more_button(query.message)
         return
@@ -117,10 +125,17 @@ async def feedback(update: Update, context: BotContext) -> None:
     if query is None or match is None:
         return
     language = _language(context, query.from_user.language_code)
-    stored = await context.services.asker.vote(
-        int(match.group(1)), user_id=query.from_user.id, vote=1 if match.group(2) == "+" else -1
+    if query.message is None:  # too old for Telegram to say where it was pressed
+        await query.answer(i18n.plain("expired", language))
+        return
+    outcome = await context.services.asker.vote(
+        match.group(1),
+        chat_id=query.message.chat.id,
+        user_id=query.from_user.id,
+        vote=1 if match.group(2) == "+" else -1,
     )
-    await query.answer(i18n.plain("thanks" if stored else "expired", language))
+    key = _VOTE_ANSWERS[outcome]
+    await query.answer(i18n.plain(key, language), show_alert=outcome is VoteOutcome.NOT_YOURS)
 
 
 async def inline_query(update: Update, context: BotContext) -> None:
@@ -190,9 +205,9 @@ def _inline_results(reply: Reply) -> list[InlineQueryResultArticle]:
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if reply.outcome is not Outcome.ANSWER or not reply.page_id:
+    if reply.outcome is not Outcome.ANSWER or not reply.page_token:
         return None
-    language, page = reply.language, reply.page_id
+    language, page = reply.language, reply.page_token
     rows = [
         [
             InlineKeyboardButton(
@@ -233,6 +248,8 @@ def _alert(reply: Reply) -> str:
         return i18n.plain("rate_limited_plain", reply.language, seconds=reply.wait_seconds)
     if reply.outcome is Outcome.EXPIRED:
         return i18n.plain("expired", reply.language)
+    if reply.outcome is Outcome.NOT_YOURS:
+        return i18n.plain("not_yours", reply.language)
     return i18n.plain("no_more", reply.language)
 
 

@@ -17,12 +17,16 @@ import ssl
 import time
 from dataclasses import dataclass, replace
 from email.message import Message
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urljoin, urlsplit
 
 from corpus.loaders import LoadError, parse_html, parse_text_document
 from corpus.models import ArticleDraft
 from corpus.problems import Problem, ProblemError
 from corpus.settings import FetchSettings
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
 
 __all__ = ["FetchError", "FetchedPage", "check_address", "fetch_article", "fetch_page"]
 
@@ -62,7 +66,11 @@ def fetch_article(url: str, settings: FetchSettings) -> ArticleDraft:
 
 
 def fetch_page(url: str, settings: FetchSettings) -> FetchedPage:
-    """GET `url`, following redirects, each hop checked; a body over the size cap is refused."""
+    """GET `url`, following redirects, each hop checked; a body over the size cap is refused.
+
+    `timeout_seconds` bounds the whole download: connecting, TLS, status line, headers, every
+    redirect hop and the body (not the DNS lookup, which the standard library cannot time out).
+    """
     deadline = time.monotonic() + settings.timeout_seconds
     current = url.strip()
     for _ in range(settings.max_redirects + 1):
@@ -80,7 +88,7 @@ def fetch_page(url: str, settings: FetchSettings) -> FetchedPage:
                         "http_status", url=current, status=response.status, reason=response.reason
                     )
                 )
-            return _page(current, response, connection, settings, deadline)
+            return _page(current, response, settings)
         finally:
             connection.close()
     raise FetchError(Problem.of("redirects", url=url, maximum=settings.max_redirects))
@@ -135,11 +143,10 @@ def _request(
     except ValueError as error:
         raise FetchError(Problem.of("bad_port", url=url)) from error
     address = _resolve(host, port, settings)
-    timeout = _remaining(deadline, url)
     connection: http.client.HTTPConnection = (
-        _PinnedHTTPSConnection(host, port, address, timeout)
+        _PinnedHTTPSConnection(host, port, address, deadline)
         if scheme == "https"
-        else _PinnedHTTPConnection(host, port, address, timeout)
+        else _PinnedHTTPConnection(host, port, address, deadline)
     )
     path = parts.path or "/"
     if parts.query:
@@ -157,7 +164,7 @@ def _request(
         return connection.getresponse(), connection
     except (OSError, http.client.HTTPException) as error:
         connection.close()
-        raise FetchError(Problem.of("unreachable", url=url, detail=_describe(error))) from error
+        raise _failure("unreachable", url, error) from error
 
 
 def _resolve(host: str, port: int, settings: FetchSettings) -> str:
@@ -174,13 +181,7 @@ def _resolve(host: str, port: int, settings: FetchSettings) -> str:
     return str(addresses[0])
 
 
-def _page(
-    url: str,
-    response: http.client.HTTPResponse,
-    connection: http.client.HTTPConnection,
-    settings: FetchSettings,
-    deadline: float,
-) -> FetchedPage:
+def _page(url: str, response: http.client.HTTPResponse, settings: FetchSettings) -> FetchedPage:
     header = Message()
     header["content-type"] = response.getheader("Content-Type") or "text/html"
     content_type = header.get_content_type()
@@ -191,14 +192,10 @@ def _page(
         raise FetchError(_too_big(url, settings))
     body = bytearray()
     while True:
-        # One recv at a time with the time that is left: a server dripping bytes cannot hold us.
-        left = _remaining(deadline, url)
-        if isinstance(connection, _Pinned) and connection.pinned_socket is not None:
-            connection.pinned_socket.settimeout(left)
         try:
             block = response.read1(_READ_BLOCK)
         except (OSError, http.client.HTTPException) as error:
-            raise FetchError(Problem.of("download", url=url, detail=_describe(error))) from error
+            raise _failure("download", url, error) from error
         if not block:
             break
         body += block
@@ -212,50 +209,105 @@ def _too_big(url: str, settings: FetchSettings) -> Problem:
     return Problem.of("too_big", url=url, maximum=settings.max_bytes)
 
 
-def _remaining(deadline: float, url: str) -> float:
+def _left(deadline: float) -> float:
+    """The time left, for the next blocking call; TimeoutError, like the socket's own, once gone.
+
+    Not FetchError: this is raised inside http.client, which turns some ValueErrors (FetchError
+    is one) into IncompleteRead.
+    """
     left = deadline - time.monotonic()
     if left <= 0:
-        raise FetchError(Problem.of("timeout", url=url))
+        raise TimeoutError("fetch.timeout_seconds has run out")
     return left
 
 
-def _describe(error: BaseException) -> str:
-    if isinstance(error, TimeoutError | socket.timeout):
-        return "timed out"
-    return str(error) or type(error).__name__
+def _failure(code: str, url: str, error: OSError | http.client.HTTPException) -> FetchError:
+    # Every socket call is given only the time left, so any timeout is the deadline running out.
+    if isinstance(error, TimeoutError):
+        return FetchError(Problem.of("timeout", url=url))
+    return FetchError(Problem.of(code, url=url, detail=str(error) or type(error).__name__))
 
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
-class _Pinned:
-    """Keeps the socket: http.client drops `sock` once the response owns it, we still time it."""
+class _DeadlineSocket(socket.socket):
+    """TCP whose every read and write gets only what is left of the download's time.
 
-    pinned_socket: socket.socket | None = None
+    A socket timeout bounds one call, and http.client reads the status line, headers and chunk
+    sizes a recv at a time: a server sending a byte a second would restart it for ever.
+    """
+
+    deadline: float
+
+    def recv_into(self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0) -> int:
+        self.settimeout(_left(self.deadline))
+        return super().recv_into(buffer, nbytes, flags)
+
+    def sendall(self, data: ReadableBuffer, flags: int = 0, /) -> None:
+        self.settimeout(_left(self.deadline))
+        super().sendall(data, flags)
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection, _Pinned):
+class _DeadlineTLSSocket(ssl.SSLSocket):
+    """The same for TLS, whose reads go through OpenSSL and never reach the raw socket's."""
+
+    deadline: float
+
+    def recv_into(self, buffer: WriteableBuffer, nbytes: int | None = None, flags: int = 0) -> int:
+        self.settimeout(_left(self.deadline))
+        return super().recv_into(buffer, nbytes, flags)
+
+    def sendall(self, data: ReadableBuffer, flags: int = 0) -> None:
+        self.settimeout(_left(self.deadline))
+        super().sendall(data, flags)
+
+
+def _connect(address: str, port: int, deadline: float) -> _DeadlineSocket:
+    """TCP to the checked address itself; one address, so create_connection's fallbacks are moot."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = _DeadlineSocket(family, socket.SOCK_STREAM)
+    sock.deadline = deadline
+    try:
+        sock.settimeout(_left(deadline))
+        sock.connect((address, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
     """HTTP to a host name, but connected to the address we already checked."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
+    def __init__(self, host: str, port: int, address: str, deadline: float) -> None:
+        super().__init__(host, port)
         self._address = address
+        self._deadline = deadline
 
     def connect(self) -> None:
-        self.sock = self.pinned_socket = socket.create_connection(
-            (self._address, self.port), self.timeout
-        )
+        self.sock = _connect(self._address, self.port, self._deadline)
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection, _Pinned):
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS likewise: the certificate is still checked against the host name (SNI)."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, address: str, deadline: float) -> None:
         self._tls = ssl.create_default_context()
-        super().__init__(host, port, timeout=timeout, context=self._tls)
+        self._tls.sslsocket_class = _DeadlineTLSSocket
+        super().__init__(host, port, context=self._tls)
         self._address = address
+        self._deadline = deadline
 
     def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self.pinned_socket = self._tls.wrap_socket(raw, server_hostname=self.host)
+        raw = _connect(self._address, self.port, self._deadline)
+        try:
+            # The handshake is one call to OpenSSL, which holds it to the timeout as a whole.
+            raw.settimeout(_left(self._deadline))
+            tls = cast(_DeadlineTLSSocket, self._tls.wrap_socket(raw, server_hostname=self.host))
+        except BaseException:
+            raw.close()
+            raise
+        tls.deadline = self._deadline
+        self.sock = tls

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -92,6 +93,44 @@ def _drip(handler: BaseHTTPRequestHandler) -> None:
         time.sleep(0.05)
 
 
+def _trickle(head: bytes, body: bytes = b"", every: float = 0.2) -> Route:
+    """The status line and headers a byte at a time: each recv is quick, the whole is not.
+
+    Bounded by the length of `head`, and it stops sooner once the client has hung up.
+    """
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        for byte in head:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(every)
+        handler.wfile.write(body)
+
+    return route
+
+
+HEAD_DRIP = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"
+)
+
+
+def _chunk_size_drip(handler: BaseHTTPRequestHandler) -> None:
+    """Chunked body whose size line drips: http.client reads it with readline, recv after recv."""
+    handler.wfile.write(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n"
+    )
+    _trickle(b"0" * 40 + b"1\r\n", b"x\r\n0\r\n\r\n")(handler)
+
+
+def _slow_redirect(location: str, delay: float = 0.35) -> Route:
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(delay)
+        _redirect(location)(handler)
+
+    return route
+
+
 ROUTES: dict[str, Route] = {
     "/article": _send(200, ARTICLE_HTML.encode()),
     "/note.txt": _send(200, PLAIN_TEXT.encode(), "text/plain; charset=utf-8"),
@@ -109,6 +148,11 @@ ROUTES: dict[str, Route] = {
     "/big-unsized": _unsized(b"<html>" + b"a" * 5000 + b"</html>"),
     "/slow": _slow,
     "/drip": _drip,
+    "/head-drip": _trickle(HEAD_DRIP, b"ok"),
+    "/chunk-size-drip": _chunk_size_drip,
+    # Each hop is well inside the timeout; the chain of them is not.
+    **{f"/slow-hop/{n}": _slow_redirect(f"/slow-hop/{n + 1}") for n in range(1, 5)},
+    "/slow-hop/5": _slow_redirect("/article"),
 }
 
 
@@ -252,9 +296,57 @@ def test_the_size_cap_is_enforced(server: ThreadingHTTPServer, path: str) -> Non
 def test_the_timeout_covers_the_whole_download(server: ThreadingHTTPServer, path: str) -> None:
     settings = FetchSettings(timeout_seconds=0.4, allowed_networks=("127.0.0.1/32",))
     started = time.monotonic()
-    with pytest.raises(FetchError, match="timed out"):
+    with pytest.raises(FetchError, match="timed out") as caught:
         fetch_page(url(server, path), settings)
     assert time.monotonic() - started < 1.2
+    assert caught.value.problem.code == "timeout"
+
+
+@pytest.mark.parametrize("path", ["/head-drip", "/chunk-size-drip", "/slow-hop/1"])
+def test_a_dripping_server_cannot_hold_the_fetch_past_its_timeout(
+    server: ThreadingHTTPServer, path: str
+) -> None:
+    """Status line, headers, chunk sizes and redirect hops all share the one deadline.
+
+    Every byte arrives well inside any per-read timeout, so only a deadline kept across reads
+    stops these; without one the head drip alone holds the fetch for over 15 s.
+    """
+    settings = FetchSettings(timeout_seconds=1, allowed_networks=("127.0.0.1/32",))
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"timed out \(fetch\.timeout_seconds\)") as caught:
+        fetch_page(url(server, path), settings)
+    assert time.monotonic() - started < 2
+    assert caught.value.problem.code == "timeout"
+
+
+def test_a_dripping_tls_handshake_is_held_to_the_timeout() -> None:
+    """The start of a TLS record, then a byte every 0.2 s: the handshake shares the deadline."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(5)
+
+    def serve() -> None:
+        with listener, contextlib.suppress(OSError):
+            connection, _ = listener.accept()
+            with connection:
+                for byte in b"\x16\x03\x01\x40\x00" + b"\x01" * 50:
+                    connection.sendall(bytes([byte]))
+                    time.sleep(0.2)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    settings = FetchSettings(timeout_seconds=1, allowed_networks=("127.0.0.1/32",))
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"timed out \(fetch\.timeout_seconds\)"):
+        fetch_page(f"https://127.0.0.1:{listener.getsockname()[1]}/", settings)
+    assert time.monotonic() - started < 2
+
+
+def test_a_slow_but_timely_head_is_still_read(server: ThreadingHTTPServer) -> None:
+    """The deadline is for the whole download, not a tighter per-read one."""
+    settings = FetchSettings(timeout_seconds=5, allowed_networks=("127.0.0.1/32",))
+    page = fetch_page(url(server, "/slow-hop/4"), settings)
+    assert page.url == url(server, "/article")
+    assert page.body == ARTICLE_HTML.encode()
 
 
 @pytest.mark.parametrize(

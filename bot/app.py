@@ -40,6 +40,7 @@ from bot.logs import redact_secret
 from bot.questions import QuestionLog
 from bot.ratelimit import QuestionLimiter
 from bot.settings import TelegramSettings
+from bot.updates import ResilientBot, ResilientUpdater
 from retrieval.archive import Archive
 from retrieval.searcher import Searcher
 
@@ -62,14 +63,19 @@ def build_application(
     redact_secret(token)
     redact_secret(settings.telegram.webhook_secret)
     telegram = settings.telegram
+    bot = ResilientBot(
+        token,
+        base_url=telegram.api_base_url,
+        base_file_url=telegram.file_url,
+        rate_limiter=AIORateLimiter(max_retries=telegram.max_retries),
+    )
     builder = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(telegram.api_base_url)
-        .base_file_url(telegram.file_url)
+        # Both skip an update that cannot be parsed, which would otherwise stall polling (and
+        # be redelivered to the webhook) for ever: see bot/updates.py.
+        .updater(ResilientUpdater(bot, asyncio.Queue()))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(telegram.concurrent_updates)
-        .rate_limiter(AIORateLimiter(max_retries=telegram.max_retries))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

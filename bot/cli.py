@@ -17,7 +17,12 @@ from corpus.loaders import iter_files, load_path
 from corpus.models import ArticleDraft, IngestFailure, IngestResult
 from corpus.problems import Problem
 from corpus.store import StoreError
-from retrieval.archive import Archive, EmbedderMismatchError
+from retrieval.archive import (
+    Archive,
+    ArchiveStats,
+    EmbedderMismatchError,
+    IndexDirectoryError,
+)
 from retrieval.embedders import EmbedderError
 from retrieval.models import Passage, QuestionError, SearchResult
 from retrieval.searcher import Searcher
@@ -35,7 +40,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         return int(args.handler(args, settings))
-    except (ConfigError, StoreError, EmbedderError, EmbedderMismatchError) as error:
+    except (
+        ConfigError,
+        StoreError,
+        EmbedderError,
+        EmbedderMismatchError,
+        IndexDirectoryError,
+    ) as error:
         print(f"hemeroteca: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -241,10 +252,26 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         print(f"index type:     {settings.archive.index.type}")
         print(f"dense index:    {dense.stat().st_size if dense.exists() else 0:,} bytes")
         print(f"index on disk:  {stats.index_bytes:,} bytes")
+        print(f"index state:    {index_state(stats)}")
         print(f"data directory: {settings.archive.storage.data_dir}")
         return EXIT_OK
     finally:
         archive.close()
+
+
+def index_state(stats: ArchiveStats) -> str:
+    """Whether the saved index files reflect the store, as `stats` reads them off disk."""
+    if stats.saved_covers is None:
+        return "missing or unreadable: rebuilt from the store at the next start"
+    behind = stats.latest_change - stats.saved_covers
+    if behind > 0:
+        return (
+            f"out of step: {behind} change(s) behind the store, replayed at the next start "
+            "(sizes above are of the saved files)"
+        )
+    if behind < 0:
+        return "ahead of the store (restored from a backup?): rebuilt at the next start"
+    return "in step with the store"
 
 
 def _delete(args: argparse.Namespace, settings: Settings) -> int:

@@ -3,10 +3,15 @@
 The rules, and why:
 * Claim (chat, local date) in the ledger before the first message; whoever loses the claim
   (a catch-up racing the regular job, a second instance) sends nothing.
-* Record each attempt before making it. After a 429 or a connection that was never made,
-  Telegram has certainly not delivered, so the part is retried. After a read or write timeout
-  it may have: the digest is marked `uncertain` and never re-sent, because a duplicate digest is
-  worse than a late one.
+* Record each attempt before making it. After a connection that was never made, Telegram has
+  certainly not delivered, so the part is retried. After a read or write timeout it may have:
+  the digest is marked `uncertain` and never re-sent, because a duplicate digest is worse than a
+  late one.
+* A 429 is waited out and resent by python-telegram-bot's rate limiter ([telegram] max_retries),
+  the one layer that resends a refused send, for digests as for answers. A RetryAfter that
+  reaches this module means the limiter has given up: the digest is marked failed (Telegram
+  certainly did not take it), not resent again here, which would multiply the two layers'
+  attempts and keep sending into a flood wait.
 * 403 (blocked, kicked): the subscription is removed. ChatMigrated: the subscription, ledger and
   cursor move to the supergroup and the remaining messages go there.
 * Sends are paced (all chats together, and per chat) under Telegram's broadcast limits; every
@@ -20,12 +25,11 @@ import functools
 import logging
 import math
 import time
-import warnings
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import ParamSpec, TypeVar
 
@@ -33,7 +37,6 @@ import httpx
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.digest import DigestContent, SummaryCache, collect, render
 from bot.settings import DigestSettings
@@ -49,7 +52,7 @@ T = TypeVar("T")
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
 
-MAX_ATTEMPTS = 5  # per message, for failures where Telegram certainly did not deliver
+MAX_ATTEMPTS = 5  # per message, for connections that were never made (429s: see above)
 RETRY_BACKOFF_SECONDS = 2.0
 
 
@@ -252,12 +255,10 @@ class DigestDelivery:
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                     read_timeout=self._send_timeout,
                 )
-            except RetryAfter as error:
+            except RetryAfter:
+                # The rate limiter already waited out and resent this max_retries times.
                 await self.run(self.subscriptions.record_not_delivered, claim)
-                wait = _retry_after_seconds(error)
-                log.info("429 for chat %s: waiting %.0f s", chat_id, wait)
-                await self._sleep(wait)
-                continue
+                raise
             except ChatMigrated:
                 await self.run(self.subscriptions.record_not_delivered, claim)
                 raise
@@ -271,7 +272,7 @@ class DigestDelivery:
                 continue
             await self.run(self.subscriptions.record_part_sent, claim)
             return
-        raise TelegramError(f"not delivered after {MAX_ATTEMPTS} attempts (429s)")
+        raise TelegramError(f"not delivered after {MAX_ATTEMPTS} attempts")
 
     def _finish(self, claim: Claim, status: DeliveryStatus, error: str = "") -> None:
         self.subscriptions.finish(claim, status, self.clock(), error)
@@ -288,12 +289,3 @@ def _never_sent(error: NetworkError) -> bool:
         return True
     # python-telegram-bot words a pool timeout this way when it raises TimedOut itself.
     return "Pool timeout" in str(error)
-
-
-def _retry_after_seconds(error: RetryAfter) -> float:
-    # `retry_after` is an int today and a timedelta in PTB's next major version; reading it
-    # warns about that change, which this code already handles.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -8,7 +8,9 @@ formatter or test capture sees it.
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import threading
 from typing import Any
 
@@ -37,10 +39,27 @@ def redact_secret(secret: str) -> None:
 
 
 def redact(text: str) -> str:
+    """`text` with every registered secret replaced, in any letter case.
+
+    Case-insensitive because python-telegram-bot capitalises error descriptions, and an error
+    that quotes the token would otherwise pass with its first letter changed.
+    """
+    with _lock:
+        pattern = _pattern()
+    return pattern.sub(REDACTED, text) if pattern is not None else text
+
+
+@functools.cache
+def _compiled(secrets: frozenset[str]) -> re.Pattern[str] | None:
+    if not secrets:
+        return None
     # Longest first: a short secret inside a longer one must not leave the rest of it visible.
-    for secret in sorted(_secrets, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
+    ordered = sorted(secrets, key=len, reverse=True)
+    return re.compile("|".join(re.escape(s) for s in ordered), re.IGNORECASE)
+
+
+def _pattern() -> re.Pattern[str] | None:
+    return _compiled(frozenset(_secrets))
 
 
 def _redacting_factory(previous: Any) -> Any:

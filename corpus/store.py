@@ -55,11 +55,45 @@ CREATE TABLE IF NOT EXISTS sentences (
     PRIMARY KEY (article_id, start)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('add', 'delete')),
+    article_id INTEGER NOT NULL,
+    first_chunk INTEGER NOT NULL,
+    last_chunk INTEGER NOT NULL
+);
 """
+# How long a writer waits for another process's write to finish before giving up. Writes are
+# one article each, so only a stuck process holds the lock this long.
+BUSY_TIMEOUT_SECONDS = 30.0
 
 
 class StoreError(RuntimeError):
     """The archive file cannot be opened or written; the message says what to do."""
+
+
+class DuplicateArticleError(Exception):
+    """The article is already stored: found only at insert time, when another process added it
+    between our duplicate check and our insert."""
+
+    def __init__(self, existing_id: int) -> None:
+        super().__init__(f"already stored as article {existing_id}")
+        self.existing_id = existing_id
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the store's change log: the indexes replay these to catch up.
+
+    A chunk id range is enough: an article's chunks are inserted in one transaction, so their
+    ids are consecutive, and ids are never reused (AUTOINCREMENT).
+    """
+
+    seq: int
+    kind: str  # "add" or "delete"
+    article_id: int
+    first_chunk: int
+    last_chunk: int
 
 
 @dataclass(frozen=True)
@@ -77,7 +111,12 @@ class ArticleStore:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(
+                path,
+                check_same_thread=False,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_SECONDS,
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -99,11 +138,40 @@ class ArticleStore:
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise self._write_error(error) from error
+            try:
                 yield self._db
                 self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
+            except BaseException as error:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if isinstance(error, sqlite3.OperationalError):
+                    raise self._write_error(error) from error
                 raise
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Every read inside sees the same state of the archive, whatever other processes
+        commit meanwhile (a WAL read transaction): for checking an index against the store."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._db.execute("COMMIT")
+
+    def _write_error(self, error: sqlite3.OperationalError) -> StoreError:
+        """A write the archive refused (read-only file, full disk, stuck writer), worded."""
+        message = str(error)
+        if "locked" in message or "busy" in message:
+            hint = (
+                f"another process kept the archive busy for over {BUSY_TIMEOUT_SECONDS:.0f} s; "
+                "try again when it has finished"
+            )
+        else:
+            hint = "check that the file and its folder are writable and the disk is not full"
+        return StoreError(f"cannot write to the archive at {self.path}: {message}; {hint}")
 
     def ensure_tables(self, statements: Sequence[str]) -> None:
         """Run CREATE ... IF NOT EXISTS statements at once: how other modules add their tables."""
@@ -189,6 +257,37 @@ class ArticleStore:
             raise ValueError("one embedding per chunk is required")
         added_at = datetime.now(UTC)
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+        try:
+            article_id, chunks = self._insert_article(
+                draft, language, spans, vectors, added_at, sentences, sentence_embeddings
+            )
+        except sqlite3.IntegrityError as error:
+            # Another process stored the same article after our find_duplicate check.
+            raise DuplicateArticleError(self.find_duplicate(draft) or 0) from error
+        article = Article(
+            id=article_id,
+            title=draft.title,
+            text=draft.text,
+            source=draft.source,
+            url=draft.url,
+            published=draft.published,
+            language=language,
+            added_at=added_at,
+            content_hash=content_hash(draft.text),
+            origin=draft.origin,
+        )
+        return article, chunks
+
+    def _insert_article(
+        self,
+        draft: ArticleDraft,
+        language: str,
+        spans: Sequence[Span],
+        vectors: np.ndarray,
+        added_at: datetime,
+        sentences: Sequence[Span],
+        sentence_embeddings: np.ndarray | None,
+    ) -> tuple[int, list[Chunk]]:
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO articles(title, text, source, url, url_key, published, language,"
@@ -219,19 +318,9 @@ class ArticleStore:
                     Chunk(article_id, ordinal, span.start, span.end, text, int(row.lastrowid or 0))
                 )
             _insert_sentences(db, article_id, sentences, sentence_embeddings)
-        article = Article(
-            id=article_id,
-            title=draft.title,
-            text=draft.text,
-            source=draft.source,
-            url=draft.url,
-            published=draft.published,
-            language=language,
-            added_at=added_at,
-            content_hash=content_hash(draft.text),
-            origin=draft.origin,
-        )
-        return article, chunks
+            if chunks:
+                _log_change(db, "add", article_id, chunks[0].id, chunks[-1].id)
+        return article_id, chunks
 
     def delete_article(self, article_id: int) -> list[int]:
         """Remove an article and its chunks; returns the removed chunk ids (empty if unknown)."""
@@ -241,7 +330,45 @@ class ArticleStore:
                 for row in db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))
             ]
             deleted = db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
+            if deleted and chunk_ids:
+                _log_change(db, "delete", article_id, min(chunk_ids), max(chunk_ids))
         return chunk_ids if deleted else []
+
+    # --- change log -------------------------------------------------------------------------
+
+    def last_change(self) -> int:
+        """The newest change's sequence number (0 for none): one indexed lookup, cheap enough
+        to ask before every search."""
+        return int(self.query("SELECT COALESCE(MAX(seq), 0) FROM changes")[0][0])
+
+    def changes_since(self, seq: int) -> list[Change]:
+        rows = self.query(
+            "SELECT seq, kind, article_id, first_chunk, last_chunk FROM changes"
+            " WHERE seq > ? ORDER BY seq",
+            (seq,),
+        )
+        return [Change(*row) for row in rows]
+
+    def chunks_with_embeddings(
+        self, ranges: Sequence[tuple[int, int]]
+    ) -> tuple[list[ChunkRecord], np.ndarray]:
+        """The chunks still stored whose ids fall in `ranges`, with their embeddings (in id
+        order), for replaying added articles into the indexes."""
+        records: list[ChunkRecord] = []
+        vectors: list[np.ndarray] = []
+        for first, last in ranges:
+            rows = self.query(
+                "SELECT c.id, c.article_id, c.ordinal, c.start, c.end, c.text, a.language,"
+                " c.embedding FROM chunks c JOIN articles a ON a.id = c.article_id"
+                " WHERE c.id BETWEEN ? AND ? ORDER BY c.id",
+                (first, last),
+            )
+            for r in rows:
+                records.append(ChunkRecord(Chunk(r[1], r[2], r[3], r[4], r[5], r[0]), r[6]))
+                vectors.append(np.frombuffer(r[7], dtype=np.float32))
+        if not vectors:
+            return records, np.zeros((0, 0), dtype=np.float32)
+        return records, np.vstack(vectors)
 
     def get_article(self, article_id: int) -> Article | None:
         found = self.get_articles([article_id])
@@ -362,6 +489,15 @@ class ArticleStore:
 
     def count_sentences(self) -> int:
         return int(self.query("SELECT COUNT(*) FROM sentences")[0][0])
+
+
+def _log_change(
+    db: sqlite3.Connection, kind: str, article_id: int, first_chunk: int, last_chunk: int
+) -> None:
+    db.execute(
+        "INSERT INTO changes(kind, article_id, first_chunk, last_chunk) VALUES (?, ?, ?, ?)",
+        (kind, article_id, first_chunk, last_chunk),
+    )
 
 
 def _insert_sentences(

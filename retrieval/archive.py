@@ -1,16 +1,25 @@
 """The archive as a service: store + embedder + indexes, kept in step.
 
-Ingestion embeds only new chunks, writes each article in one transaction, then updates and
-atomically saves the indexes. At open, an index that is missing, corrupt or out of step with the
-store is rebuilt from the stored embeddings (never re-embedded) and the rebuild is logged.
+The store is the truth and keeps a change log (corpus/store.py); the indexes are caches that
+replay it. Ingestion embeds only new chunks and writes each article, with its log entry, in one
+transaction; the indexes then replay the log's tail and are saved atomically with the last
+change they cover. So:
+- several processes can write one archive (the bot, `hemeroteca ingest`, `delete`): each
+  replays the others' changes before searching (`catch_up`), and a chunk deleted elsewhere is
+  simply gone from the next search;
+- at open, a saved index replays only the changes after the ones it covers; one that is
+  missing, corrupt (checksums) or still out of step is rebuilt from the stored embeddings
+  (never re-embedded), and the rebuild is logged.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +30,18 @@ from corpus.language import detect_language
 from corpus.models import ArticleDraft, Chunk, IngestFailure, IngestResult, Span
 from corpus.problems import Problem
 from corpus.settings import ChunkingSettings, IngestSettings, StorageSettings
-from corpus.store import ArticleStore
-from retrieval.dense import CorruptIndexError, DenseIndex, DenseIndexInfo, IndexMismatchError
+from corpus.store import ArticleStore, Change, DuplicateArticleError
+from retrieval.dense import (
+    CorruptIndexError,
+    DenseIndex,
+    DenseIndexInfo,
+    IndexMismatchError,
+    read_description,
+)
 from retrieval.embedders import Embedder, make_embedder
+from retrieval.locks import folder_lock
 from retrieval.settings import EmbeddingSettings, IndexSettings, SearchSettings
-from retrieval.sparse import SparseIndex
+from retrieval.sparse import SparseIndex, read_manifest
 from retrieval.tokens import analyze
 from retrieval.vectors import embed_article
 
@@ -35,8 +51,17 @@ EMBEDDER_META_KEY = "embedder"
 DEFAULT_LANGUAGE = "es"
 
 
+# A search replays other processes' changes at most this often, so a long upload elsewhere
+# does not rebuild the keyword index on every question; writers replay at once.
+CATCH_UP_SECONDS = 1.0
+
+
 class EmbedderMismatchError(RuntimeError):
     """The archive's vectors come from another embedder than the configured one."""
+
+
+class IndexDirectoryError(RuntimeError):
+    """The index folder cannot be written; nothing was changed. The message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +82,8 @@ class ArchiveStats:
     dense_vectors: int
     sparse_documents: int
     index_bytes: int
+    latest_change: int  # the store's newest change
+    saved_covers: int | None  # the oldest change the saved indexes cover; None: none saved
 
 
 ProgressCallback = Callable[[int], None]
@@ -69,10 +96,13 @@ class Archive:
         self.settings = settings
         self.store = ArticleStore(settings.storage.database_path)
         self._embedder = embedder
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.Lock()  # one writer at a time in this process
+        self._index_lock = threading.Lock()  # one thread replays changes into the indexes
         self.embedding_seconds = 0.0  # time spent inside the embedder, for the ingest benchmark
         self.dense: DenseIndex | None = None
         self.sparse = SparseIndex()
+        self._seen = 0  # the last store change both in-memory indexes reflect
+        self._last_catch_up = 0.0
         self._languages: frozenset[str] | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -84,11 +114,31 @@ class Archive:
         return self._embedder
 
     def open_indexes(self) -> None:
-        """Load the indexes, rebuilding any that is missing, corrupt or out of step."""
+        """Load the indexes, replay the store's changes since they were saved, and rebuild any
+        that is missing, corrupt or still out of step."""
         self._check_embedder()
-        store_ids = self.store.chunk_ids()
-        self.dense = self._load_dense(store_ids)
-        self.sparse = self._load_sparse(store_ids)
+        with self._index_lock:
+            with folder_lock(self._lock_path, shared=True):
+                dense, sparse = self._load_dense(), self._load_sparse()
+            self.dense = dense or DenseIndex(self._dense_info(), self.settings.index)
+            self.sparse = sparse or SparseIndex()
+            self._seen = min(self.dense.covered, self.sparse.covered)
+            # One snapshot of the store for replaying and checking: other processes writing
+            # meanwhile must not make a sound index look out of step.
+            with self.store.read_snapshot():
+                replayed = self._replay(self.store.changes_since(self._seen))
+                store_ids = self.store.chunk_ids()
+                if dense is None or not np.array_equal(np.sort(self.dense.ids()), store_ids):
+                    if dense is not None:
+                        log.warning("dense index is out of step with the store; rebuilding it")
+                    self.dense = self._rebuild_dense()
+                if sparse is None or not np.array_equal(self.sparse.ids(), store_ids):
+                    if sparse is not None:
+                        log.warning("keyword index is out of step with the store; rebuilding it")
+                    self.sparse = self._rebuild_sparse()
+            self._seen = min(self.dense.covered, self.sparse.covered)
+            if replayed or dense is None or sparse is None:
+                self._save_quietly()
 
     def close(self) -> None:
         self.store.close()
@@ -100,6 +150,10 @@ class Archive:
     @property
     def _sparse_path(self) -> Path:
         return self.settings.storage.index_dir / "sparse"
+
+    @property
+    def _lock_path(self) -> Path:
+        return self.settings.storage.index_dir / ".lock"
 
     def _dense_info(self) -> DenseIndexInfo:
         return DenseIndexInfo(self.embedder.name, self.embedder.dim, self.settings.index.type)
@@ -114,44 +168,54 @@ class Archive:
                 f"{self.embedder.name}; run `hemeroteca reindex` to re-embed it"
             )
 
-    def _load_dense(self, store_ids: np.ndarray) -> DenseIndex:
+    def _load_dense(self) -> DenseIndex | None:
         try:
             dense = DenseIndex.load(self._dense_path, self._dense_info(), self.settings.index)
-            if np.array_equal(np.sort(dense.ids()), store_ids):
-                return dense
-            log.warning("dense index is out of step with the store; rebuilding it")
         except FileNotFoundError:
             log.info("no dense index yet; building it from the stored embeddings")
+            return None
         except (CorruptIndexError, IndexMismatchError) as error:
             log.warning(
                 "dense index unusable (%s); rebuilding it from the stored embeddings", error
             )
-        return self._rebuild_dense()
+            return None
+        return dense if self._not_ahead(dense.covered, "dense index") else None
 
-    def _rebuild_dense(self) -> DenseIndex:
-        dense = DenseIndex(self._dense_info(), self.settings.index)
-        ids, vectors = self.store.chunk_embeddings()
-        dense.add(ids, vectors)
-        dense.save(self._dense_path)
-        return dense
-
-    def _load_sparse(self, store_ids: np.ndarray) -> SparseIndex:
+    def _load_sparse(self) -> SparseIndex | None:
         try:
             sparse = SparseIndex.load(self._sparse_path)
-            if np.array_equal(sparse.ids(), store_ids):
-                return sparse
-            log.warning("keyword index is out of step with the store; rebuilding it")
         except CorruptIndexError as error:
-            if (self._sparse_path / "chunk_ids.json").exists():
+            if self._sparse_path.exists():
                 log.warning("keyword index unusable (%s); rebuilding it", error)
             else:
                 log.info("no keyword index yet; building it")
-        return self._rebuild_sparse()
+            return None
+        return sparse if self._not_ahead(sparse.covered, "keyword index") else None
+
+    def _not_ahead(self, covered: int, name: str) -> bool:
+        """An index that covers changes the store does not have (a store restored from an
+        older backup) cannot be trusted: replaying cannot take changes back."""
+        latest = self.store.last_change()
+        if covered > latest:
+            log.warning(
+                "%s covers change %d but the store ends at %d; rebuilding it", name, covered, latest
+            )
+            return False
+        return True
+
+    def _rebuild_dense(self) -> DenseIndex:
+        dense = DenseIndex(self._dense_info(), self.settings.index)
+        # Read first: a change made while the embeddings are read is replayed again later,
+        # which is harmless (replay skips what an index already has).
+        dense.covered = self.store.last_change()
+        ids, vectors = self.store.chunk_embeddings()
+        dense.add(ids, vectors)
+        return dense
 
     def _rebuild_sparse(self) -> SparseIndex:
         sparse = SparseIndex()
+        sparse.covered = self.store.last_change()
         sparse.set_documents(self._stored_terms())
-        sparse.save(self._sparse_path)
         return sparse
 
     def _stored_terms(self) -> dict[int, list[str]]:
@@ -165,6 +229,57 @@ class Archive:
         if not self.sparse.has_cached_terms():
             self.sparse.set_documents(self._stored_terms())
 
+    # --- replaying the store's change log -----------------------------------------------------
+
+    def catch_up(self, *, wait: bool = False) -> int:
+        """Replay changes other processes (or this one) made to the store since the indexes
+        last saw; returns how many were replayed.
+
+        Searches call this with wait=False: it costs one indexed query when nothing changed,
+        replays at most every CATCH_UP_SECONDS, and never waits behind a replay already
+        running on another thread. Writers call it with wait=True.
+        """
+        if self.dense is None or self.store.last_change() <= self._seen:
+            return 0
+        if not wait and time.monotonic() - self._last_catch_up < CATCH_UP_SECONDS:
+            return 0
+        if not self._index_lock.acquire(blocking=wait):
+            return 0
+        try:
+            return self._replay(self.store.changes_since(self._seen))
+        finally:
+            self._index_lock.release()
+
+    def _replay(self, changes: Sequence[Change]) -> int:
+        """Apply `changes` to both indexes (holding _index_lock). Idempotent: an index that
+        already has an added chunk skips it, and removing an absent chunk does nothing."""
+        self._last_catch_up = time.monotonic()
+        if not changes:
+            return 0
+        assert self.dense is not None
+        removed = [
+            chunk_id
+            for change in changes
+            if change.kind == "delete"
+            for chunk_id in range(change.first_chunk, change.last_chunk + 1)
+        ]
+        # Chunk ids are never reused, so a chunk added and deleted in the same tail is gone.
+        ranges = [(c.first_chunk, c.last_chunk) for c in changes if c.kind == "add"]
+        records, vectors = self.store.chunks_with_embeddings(ranges)
+        ids = np.array([r.chunk.id for r in records], dtype=np.int64)
+        new = ~np.isin(ids, self.dense.ids()) if len(ids) else np.zeros(0, dtype=bool)
+        self.dense.remove(removed)
+        if new.any():
+            self.dense.add(ids[new], vectors[new])
+        self._ensure_sparse_terms()
+        self.sparse.update(
+            {r.chunk.id: analyze(r.chunk.text, r.language) for r in records}, removed
+        )
+        self._seen = changes[-1].seq
+        self.dense.covered = self.sparse.covered = self._seen
+        self._languages = None
+        return len(changes)
+
     # --- writes -------------------------------------------------------------------------------
 
     def ingest(
@@ -175,26 +290,17 @@ class Archive:
         """Store and index each (where, draft); bad ones are reported, good ones always kept."""
         result = IngestResult()
         with self._write_lock:
-            dense = self.dense_index()
-            new_terms: dict[int, list[str]] = {}
+            self.dense_index()
+            self._check_index_directory()
             for where, draft in drafts:
-                self._ingest_one(where, draft, result, dense, new_terms)
+                self._ingest_one(where, draft, result)
                 if progress is not None:
                     progress(1)
-            if new_terms:
-                self._ensure_sparse_terms()
-                self.sparse.add(new_terms)
-                self._save_indexes()
+            if result.added:
+                self._commit_indexes()
         return result
 
-    def _ingest_one(
-        self,
-        where: str,
-        draft: ArticleDraft,
-        result: IngestResult,
-        dense: DenseIndex,
-        new_terms: dict[int, list[str]],
-    ) -> None:
+    def _ingest_one(self, where: str, draft: ArticleDraft, result: IngestResult) -> None:
         problem = self._validate(draft)
         if problem is not None:
             result.failed.append(IngestFailure(where, problem))
@@ -208,18 +314,19 @@ class Archive:
         started = time.perf_counter()
         vectors = embed_article(self.embedder, draft.title, draft.text, spans)
         self.embedding_seconds += time.perf_counter() - started
-        article, chunks = self.store.add_article(
-            draft,
-            language,
-            spans,
-            vectors.chunk_vectors,
-            vectors.sentences,
-            vectors.sentence_vectors,
-        )
-        dense.add(np.array([c.id for c in chunks], dtype=np.int64), vectors.chunk_vectors)
-        new_terms.update({c.id: analyze(c.text, language) for c in chunks})
+        try:
+            article, chunks = self.store.add_article(
+                draft,
+                language,
+                spans,
+                vectors.chunk_vectors,
+                vectors.sentences,
+                vectors.sentence_vectors,
+            )
+        except DuplicateArticleError as duplicate:  # another process stored it meanwhile
+            result.duplicates.append((where, duplicate.existing_id))
+            return
         result.added.append(article.id)
-        self._languages = None
         result.chunks_added += len(chunks)
 
     def _validate(self, draft: ArticleDraft) -> Problem | None:
@@ -236,13 +343,11 @@ class Archive:
     def delete(self, article_id: int) -> bool:
         """Remove an article from the store and both indexes; False if there was none."""
         with self._write_lock:
-            chunk_ids = self.store.delete_article(article_id)
-            if not chunk_ids:
+            self.dense_index()
+            self._check_index_directory()
+            if not self.store.delete_article(article_id):
                 return False
-            self.dense_index().remove(chunk_ids)
-            self._ensure_sparse_terms()
-            self.sparse.remove(chunk_ids)
-            self._save_indexes()
+            self._commit_indexes()
             return True
 
     def reindex(self, progress: ProgressCallback | None = None) -> int:
@@ -261,8 +366,12 @@ class Archive:
                 )
                 re_embedded = self._re_embed(progress)
             self.store.set_meta(EMBEDDER_META_KEY, self.embedder.name)
-            self.dense = self._rebuild_dense()
-            self.sparse = self._rebuild_sparse()
+            self._check_index_directory()
+            with self._index_lock:
+                self.dense = self._rebuild_dense()
+                self.sparse = self._rebuild_sparse()
+                self._seen = min(self.dense.covered, self.sparse.covered)
+                self._save_indexes()
             return re_embedded
 
     def _re_embed(self, progress: ProgressCallback | None) -> int:
@@ -293,9 +402,51 @@ class Archive:
         assert self.dense is not None
         return self.dense
 
+    def _commit_indexes(self) -> None:
+        """After a write: replay it (and anything from other processes) and save."""
+        self.catch_up(wait=True)
+        with self._index_lock:
+            self._save_indexes()
+
     def _save_indexes(self) -> None:
-        self.dense_index().save(self._dense_path)
-        self.sparse.save(self._sparse_path)
+        """Save both indexes (holding _index_lock), unless another process already saved a
+        newer state: its save covers ours, and replaying forward is how we would catch up."""
+        assert self.dense is not None
+        self.settings.storage.index_dir.mkdir(parents=True, exist_ok=True)
+        with folder_lock(self._lock_path):
+            saved = self._saved_covers()
+            if saved is not None and self._seen < saved <= self.store.last_change():
+                return
+            self.dense.save(self._dense_path, self.dense.covered)
+            self.sparse.save(self._sparse_path, self.sparse.covered)
+
+    def _save_quietly(self) -> None:
+        """Save after open-time repairs. A reader (`ask`, the bot) whose index folder is not
+        writable still answers from memory; the next writer saves or says what to fix."""
+        try:
+            self._save_indexes()
+        except OSError as error:
+            log.warning(
+                "could not save the indexes in %s (%s); answering from memory",
+                self.settings.storage.index_dir,
+                error,
+            )
+
+    def _check_index_directory(self) -> None:
+        """Refuse a write before anything is stored when its indexes could not be saved."""
+        directory = self.settings.storage.index_dir
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
+                pass
+            for saved in (self._dense_path, self._sparse_path):
+                if saved.exists() and not os.access(saved, os.W_OK):
+                    raise PermissionError(f"{saved} is read-only")
+        except OSError as error:
+            raise IndexDirectoryError(
+                f"cannot write the index folder {directory}: {error}. Make it writable by this "
+                "user (or set HEMEROTECA_DATA_DIR); nothing was changed"
+            ) from error
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -316,4 +467,18 @@ class Archive:
             dense_vectors=len(self.dense) if self.dense is not None else 0,
             sparse_documents=len(self.sparse),
             index_bytes=size,
+            latest_change=self.store.last_change(),
+            saved_covers=self._saved_covers(),
         )
+
+    def _saved_covers(self) -> int | None:
+        """The oldest change the saved index files cover, from their descriptions (cheap: the
+        indexes themselves are not loaded)."""
+        try:
+            covers = [
+                read_description(self._dense_path)["covered"],
+                read_manifest(self._sparse_path)["covered"],
+            ]
+            return min(int(str(c)) for c in covers)
+        except (CorruptIndexError, KeyError, ValueError):
+            return None

@@ -1,7 +1,9 @@
 """Dense index: FAISS with stable ids (the store's chunk ids), saved atomically.
 
 The build parameters (embedder, dimension, index type) are saved beside the index, so an index
-from another embedder is detected at load instead of silently producing garbage.
+from another embedder is detected at load instead of silently producing garbage. So are a
+checksum of the index bytes (damage that leaves the file readable is caught too) and the last
+store change the index covers (`covered`), from which the archive replays the rest.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import os
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
 
+from retrieval.checksums import digest_bytes
 from retrieval.settings import IndexSettings
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,7 @@ class DenseIndex:
         self._settings = settings
         self._index: faiss.IndexIDMap2 = _new_index(info.dim, settings)
         self._lock = threading.Lock()
+        self.covered = 0  # the last store change reflected here (see retrieval/archive.py)
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
@@ -94,22 +99,39 @@ class DenseIndex:
             scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), k)
         return [Hit(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
-    def save(self, path: Path) -> None:
-        """Write to a temporary file, fsync, then rename: a crash never leaves half a file."""
+    def save(self, path: Path, covered: int) -> None:
+        """Write to a temporary file, fsync, then rename: a crash never leaves half a file.
+
+        `covered` is the last store change this index reflects; it is saved in the description
+        with the checksum. The description is renamed in last, so a crash between the two
+        renames leaves a checksum that does not match, and the index is rebuilt.
+        """
         with self._lock:
-            data = faiss.serialize_index(self._index)
-        _atomic_write(path, data.tobytes())
-        _atomic_write(_info_path(path), json.dumps(asdict(self.info)).encode())
+            data = faiss.serialize_index(self._index).tobytes()
+            vectors = int(self._index.ntotal)
+        description = {
+            **asdict(self.info),
+            "covered": covered,
+            "vectors": vectors,
+            "checksum": digest_bytes(data),
+        }
+        _atomic_write(path, data)
+        _atomic_write(_info_path(path), json.dumps(description).encode())
+        self.covered = covered
 
     @classmethod
     def load(cls, path: Path, expected: DenseIndexInfo, settings: IndexSettings) -> DenseIndex:
         """Read a saved index; raises IndexMismatchError or CorruptIndexError with the reason."""
         if not path.exists():
             raise FileNotFoundError(path)
+        description = read_description(path)
         try:
-            saved = DenseIndexInfo(**json.loads(_info_path(path).read_text()))
-        except (OSError, ValueError, TypeError) as error:
-            raise CorruptIndexError(f"index description unreadable: {error}") from error
+            saved = DenseIndexInfo(
+                str(description["embedder"]), int(description["dim"]), str(description["type"])
+            )
+            checksum, covered = str(description["checksum"]), int(description["covered"])
+        except (KeyError, ValueError, TypeError) as error:
+            raise CorruptIndexError(f"index description incomplete: {error!r}") from error
         if saved.embedder != expected.embedder or saved.dim != expected.dim:
             raise IndexMismatchError(
                 f"the index was built with {saved.embedder} ({saved.dim} dimensions) but the "
@@ -117,9 +139,14 @@ class DenseIndex:
                 "run `hemeroteca reindex`"
             )
         try:
-            raw = np.frombuffer(path.read_bytes(), dtype=np.uint8)
-            index = faiss.deserialize_index(raw)  # already its concrete type
-        except (OSError, RuntimeError) as error:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CorruptIndexError(f"cannot read {path}: {error}") from error
+        if digest_bytes(data) != checksum:
+            raise CorruptIndexError(f"{path} does not match its checksum")
+        try:
+            index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))  # concrete type
+        except RuntimeError as error:
             raise CorruptIndexError(f"cannot read {path}: {error}") from error
         if not isinstance(index, faiss.IndexIDMap2):
             raise CorruptIndexError(f"{path} is not an index with stable ids")
@@ -127,6 +154,7 @@ class DenseIndex:
             raise CorruptIndexError(f"{path} has another shape or type than configured")
         dense = cls(expected, settings)
         dense._index = index
+        dense.covered = covered
         _tune(index, settings)
         return dense
 
@@ -178,6 +206,17 @@ def _tune(index: faiss.Index, settings: IndexSettings) -> None:
         inner.hnsw.efSearch = settings.hnsw_ef_search
     if isinstance(inner, faiss.IndexIVF):
         inner.nprobe = settings.ivf_nprobe
+
+
+def read_description(path: Path) -> dict[str, Any]:
+    """The description saved beside the index at `path` (for loading, and for `stats`)."""
+    try:
+        description = json.loads(_info_path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise CorruptIndexError(f"index description unreadable: {error}") from error
+    if not isinstance(description, dict):
+        raise CorruptIndexError("index description is not an object")
+    return description
 
 
 def _info_path(path: Path) -> Path:

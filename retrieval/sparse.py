@@ -1,7 +1,8 @@
 """Sparse index: BM25 (bm25s) over language-aware terms, keyed by the store's chunk ids.
 
 bm25s cannot add documents to a built index, so additions rebuild it from cached terms; that is
-a vectorised pass, cheap next to embedding the new chunks.
+a vectorised pass, cheap next to embedding the new chunks. A saved index carries a manifest:
+each file's checksum and the last store change it covers (see retrieval/archive.py).
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
 
+from retrieval.checksums import digest_file
 from retrieval.dense import CorruptIndexError, Hit
+
+MANIFEST = "manifest.json"
 
 # bm25s logs every index build at DEBUG on its own logger; that is noise in our logs.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -30,6 +35,7 @@ class SparseIndex:
         self._bm25: bm25s.BM25 | None = None
         self._document_frequency: dict[str, int] = {}
         self._lock = threading.Lock()
+        self.covered = 0  # the last store change reflected here
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -49,9 +55,14 @@ class SparseIndex:
             self._rebuild()
 
     def remove(self, ids: Sequence[int]) -> None:
+        self.update({}, ids)
+
+    def update(self, added: dict[int, list[str]], removed: Sequence[int]) -> None:
+        """Add and remove documents with one rebuild; adding an id again replaces it."""
         with self._lock:
-            for chunk_id in ids:
+            for chunk_id in removed:
                 self._terms.pop(int(chunk_id), None)
+            self._terms.update(added)
             self._rebuild()
 
     def has_cached_terms(self) -> bool:
@@ -75,7 +86,7 @@ class SparseIndex:
         df = self._document_frequency.get(term, 0)
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
-    def save(self, directory: Path) -> None:
+    def save(self, directory: Path, covered: int) -> None:
         """Save into a fresh sibling directory, fsync, then swap it in with a rename."""
         with self._lock:
             bm25, ids = self._bm25, self._ids.copy()
@@ -86,6 +97,10 @@ class SparseIndex:
             bm25.save(str(temporary))
         ids_file = temporary / "chunk_ids.json"
         ids_file.write_text(json.dumps(ids.tolist()))
+        files = sorted(temporary.iterdir())
+        checksums = {file.name: digest_file(file) for file in files}
+        manifest = {"covered": covered, "documents": len(ids), "checksums": checksums}
+        (temporary / MANIFEST).write_text(json.dumps(manifest))
         for file in temporary.iterdir():
             with open(file, "rb") as handle:
                 os.fsync(handle.fileno())
@@ -95,9 +110,11 @@ class SparseIndex:
             os.replace(directory, previous)
         os.replace(temporary, directory)
         shutil.rmtree(previous, ignore_errors=True)
+        self.covered = covered
 
     @classmethod
     def load(cls, directory: Path) -> SparseIndex:
+        covered = _verify(directory)
         try:
             ids = np.array(json.loads((directory / "chunk_ids.json").read_text()), dtype=np.int64)
             bm25 = bm25s.BM25.load(str(directory)) if len(ids) else None
@@ -108,6 +125,7 @@ class SparseIndex:
         sparse = cls()
         sparse._ids = ids
         sparse._bm25 = bm25
+        sparse.covered = covered
         if bm25 is not None:
             if bm25.scores["num_docs"] != len(ids):
                 raise CorruptIndexError(f"{directory}: document count differs from its ids")
@@ -123,6 +141,30 @@ class SparseIndex:
         bm25.index([self._terms[int(i)] for i in ids], show_progress=False)
         self._ids, self._bm25 = ids, bm25
         self._document_frequency = _document_frequency(bm25)
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """The manifest of a saved keyword index (for loading, and for `stats`)."""
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text())
+    except (OSError, ValueError) as error:
+        raise CorruptIndexError(f"keyword index manifest unreadable: {error}") from error
+    if not isinstance(manifest, dict):
+        raise CorruptIndexError("keyword index manifest is not an object")
+    return manifest
+
+
+def _verify(directory: Path) -> int:
+    """Check every file against the manifest; returns the last store change covered."""
+    manifest = read_manifest(directory)
+    try:
+        covered, checksums = int(manifest["covered"]), dict(manifest["checksums"])
+        for name, expected in checksums.items():
+            if digest_file(directory / name) != expected:
+                raise CorruptIndexError(f"{directory / name} does not match its checksum")
+    except (OSError, KeyError, ValueError, TypeError) as error:
+        raise CorruptIndexError(f"cannot verify the keyword index {directory}: {error}") from error
+    return covered
 
 
 def _document_frequency(bm25: bm25s.BM25) -> dict[str, int]:

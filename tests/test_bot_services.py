@@ -200,4 +200,16 @@ def test_a_registered_secret_never_reaches_a_log_handler(caplog):
     assert secret not in caplog.text
     assert f"bot{REDACTED}/getMe" in caplog.text
     assert f"failed for {REDACTED}" in caplog.text
+
+
+def test_a_secret_is_redacted_in_any_letter_case(caplog):
+    secret = "1234:abcDEF-case-test"
+    redact_secret(secret)
+    logger = logging.getLogger("tests.redaction")
+    with caplog.at_level(logging.DEBUG, logger="tests.redaction"):
+        # python-telegram-bot capitalises error descriptions.
+        logger.warning("Bad request: %s", secret.upper())
+        logger.warning("%s is not a token", secret.capitalize())
+    assert secret.lower() not in caplog.text.lower()
+    assert caplog.text.count(REDACTED) == 2
     assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING

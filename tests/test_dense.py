@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import faiss
 import numpy as np
 import pytest
 
+from retrieval.checksums import digest_bytes
 from retrieval.dense import CorruptIndexError, DenseIndex, DenseIndexInfo
 from retrieval.settings import IndexSettings
 
@@ -33,7 +35,7 @@ def test_every_index_type_finds_what_brute_force_finds(tmp_path: Path, index_typ
     index.add(ids[40:], vectors[40:])
     inner = faiss.downcast_index(index._index.index)
     assert isinstance(inner, faiss.IndexIVF) == (index_type == "ivf")
-    index.save(tmp_path / "dense.faiss")
+    index.save(tmp_path / "dense.faiss", covered=0)
     loaded = DenseIndex.load(tmp_path / "dense.faiss", index.info, settings)
     for query in queries:
         expected = brute_force_top(vectors, ids, query)
@@ -48,9 +50,32 @@ def test_a_saved_index_without_stable_ids_is_refused_as_corrupt(tmp_path: Path) 
     settings = IndexSettings()
     info = DenseIndexInfo("test", 16, "flat")
     path = tmp_path / "dense.faiss"
-    DenseIndex(info, settings).save(path)  # writes the description next to the file
+    DenseIndex(info, settings).save(path, covered=0)  # writes the description next to the file
     bare = faiss.IndexFlatIP(16)
     bare.add(unit_vectors(3))
     path.write_bytes(faiss.serialize_index(bare).tobytes())
+    description = json.loads(path.with_suffix(".json").read_text())
+    description["checksum"] = digest_bytes(path.read_bytes())  # so that the shape check speaks
+    path.with_suffix(".json").write_text(json.dumps(description))
     with pytest.raises(CorruptIndexError, match="not an index with stable ids"):
+        DenseIndex.load(path, info, settings)
+
+
+def test_overwritten_vector_bytes_are_caught_by_the_checksum(tmp_path: Path) -> None:
+    """Damage that keeps the header and ids intact loads fine in FAISS; the checksum tells."""
+    settings = IndexSettings()
+    info = DenseIndexInfo("test", 16, "flat")
+    index = DenseIndex(info, settings)
+    vectors = unit_vectors(50)
+    index.add(np.arange(1, 51, dtype=np.int64), vectors)
+    path = tmp_path / "dense.faiss"
+    index.save(path, covered=7)
+    assert DenseIndex.load(path, info, settings).covered == 7
+    data = bytearray(path.read_bytes())
+    start = data.find(vectors[0].tobytes())
+    assert start > 0
+    data[start : start + 16 * 4 * 10] = bytes(16 * 4 * 10)  # zero ten vectors
+    path.write_bytes(bytes(data))
+    faiss.deserialize_index(np.frombuffer(bytes(data), dtype=np.uint8))  # FAISS does not notice
+    with pytest.raises(CorruptIndexError, match="checksum"):
         DenseIndex.load(path, info, settings)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
@@ -23,6 +24,7 @@ from retrieval.archive import (
     EmbedderMismatchError,
     IndexDirectoryError,
 )
+from retrieval.backends import BackendError, SearchFilters
 from retrieval.embedders import EmbedderError
 from retrieval.models import Passage, QuestionError, SearchResult
 from retrieval.searcher import Searcher
@@ -46,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         EmbedderError,
         EmbedderMismatchError,
         IndexDirectoryError,
+        BackendError,
     ) as error:
         print(f"hemeroteca: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -75,6 +78,21 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?")
     ask.add_argument("--k", type=int, default=None, help="how many quotes")
     ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument(
+        "--from",
+        dest="date_from",
+        type=_day,
+        help="only articles published on or after (YYYY-MM-DD)",
+    )
+    ask.add_argument(
+        "--to", dest="date_to", type=_day, help="only articles published until (YYYY-MM-DD)"
+    )
+    ask.add_argument(
+        "--source", action="append", default=[], help="only this outlet (repeat for several)"
+    )
+    ask.add_argument(
+        "--language", action="append", default=[], help="only articles in this language (es, en…)"
+    )
     ask.set_defaults(handler=_ask)
 
     reindex = commands.add_parser(
@@ -100,6 +118,19 @@ def _parser() -> argparse.ArgumentParser:
         help="build (or reuse) the benchmark archive here",
     )
     evaluate.set_defaults(handler=_eval)
+
+    bench = commands.add_parser("bench", help="benchmarks that print figures")
+    benchmarks = bench.add_subparsers(required=True, metavar="BENCHMARK")
+    scale = benchmarks.add_parser(
+        "scale", help="build a synthetic archive of N passages and time it (hash embedder)"
+    )
+    scale.add_argument("--passages", type=int, default=20_000, help="at least this many")
+    scale.add_argument("--json", action="store_true", help="print one JSON object")
+    scale.add_argument(
+        "--keep-archive", type=Path, default=None, help="build it in this new folder and keep it"
+    )
+    scale.add_argument("--seed", type=int, default=0, help="another synthetic archive")
+    scale.set_defaults(handler=_bench_scale)
 
     serve = commands.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     serve.set_defaults(handler=_serve)
@@ -177,10 +208,13 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     archive = _open(settings)
     try:
         searcher = Searcher(archive)
+        filters = SearchFilters(
+            args.date_from, args.date_to, frozenset(args.source), frozenset(args.language)
+        )
         if args.question is None:
-            return _ask_stream(searcher, args.k)
+            return _ask_stream(searcher, args.k, filters)
         try:
-            result = searcher.search(args.question, k=args.k)
+            result = searcher.search(args.question, k=args.k, filters=filters)
         except QuestionError as error:
             print(f"hemeroteca: {error}", file=sys.stderr)
             return EXIT_USAGE
@@ -193,18 +227,26 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         archive.close()
 
 
-def _ask_stream(searcher: Searcher, k: int | None) -> int:
+def _ask_stream(searcher: Searcher, k: int | None, filters: SearchFilters) -> int:
     """One JSON object per input line; a bad line gets an object with an "error" key."""
     status = EXIT_OK
     for line in sys.stdin:
         question = line.rstrip("\n")
         try:
-            payload = searcher.search(question, k=k).to_json()
+            payload = searcher.search(question, k=k, filters=filters).to_json()
         except QuestionError as error:
             payload = {"question": question, "error": str(error), "passages": []}
             status = EXIT_USAGE
         print(json.dumps(payload, ensure_ascii=False), flush=True)
     return status
+
+
+def _day(text: str) -> date:
+    """A YYYY-MM-DD date for argparse, which turns the error into a usage message."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
 
 
 def format_answer(result: SearchResult) -> str:
@@ -331,6 +373,23 @@ def _eval_progress() -> Callable[[str, int, int], None]:
             )
 
     return show
+
+
+def _bench_scale(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.bench import BenchError, kept_archive_hint, run_scale
+
+    def say(stage: str) -> None:
+        print(f"bench scale: {stage}", file=sys.stderr, flush=True)
+
+    try:
+        report = run_scale(args.passages, settings.archive, args.keep_archive, args.seed, say)
+    except BenchError as error:
+        print(f"hemeroteca: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(json.dumps(report.to_json()) if args.json else "\n".join(report.lines()))
+    if args.keep_archive is not None:  # on stderr: stdout stays the figures alone
+        print(kept_archive_hint(args.keep_archive), file=sys.stderr)
+    return EXIT_OK
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -98,10 +98,12 @@ class Change:
 
 @dataclass(frozen=True)
 class ChunkRecord:
-    """A chunk together with what the sparse index and quoting need about its article."""
+    """A chunk together with what the indexes and quoting need about its article."""
 
     chunk: Chunk
     language: str
+    source: str = ""
+    published: date | None = None  # the article's published date, else the day it was added
 
 
 class ArticleStore:
@@ -359,13 +361,16 @@ class ArticleStore:
         for first, last in ranges:
             rows = self.query(
                 "SELECT c.id, c.article_id, c.ordinal, c.start, c.end, c.text, a.language,"
-                " c.embedding FROM chunks c JOIN articles a ON a.id = c.article_id"
+                " a.source, COALESCE(a.published, a.added_at), c.embedding"
+                " FROM chunks c JOIN articles a ON a.id = c.article_id"
                 " WHERE c.id BETWEEN ? AND ? ORDER BY c.id",
                 (first, last),
             )
             for r in rows:
-                records.append(ChunkRecord(Chunk(r[1], r[2], r[3], r[4], r[5], r[0]), r[6]))
-                vectors.append(np.frombuffer(r[7], dtype=np.float32))
+                chunk = Chunk(r[1], r[2], r[3], r[4], r[5], r[0])
+                day = _parse_time(r[8])
+                records.append(ChunkRecord(chunk, r[6], r[7], day.date() if day else None))
+                vectors.append(np.frombuffer(r[9], dtype=np.float32))
         if not vectors:
             return records, np.zeros((0, 0), dtype=np.float32)
         return records, np.vstack(vectors)

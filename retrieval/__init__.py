@@ -1,7 +1,7 @@
-"""Search: embedders, dense (FAISS) and sparse (BM25) indexes, fusion and verbatim quoting."""
+"""Search: embedders, search backends (embedded FAISS + BM25), fusion and verbatim quoting."""
 
 from retrieval.archive import Archive, ArchiveSettings, ArchiveStats, EmbedderMismatchError
-from retrieval.dense import CorruptIndexError, IndexMismatchError
+from retrieval.backends import CorruptIndexError, IndexMismatchError, SearchFilters
 from retrieval.embedders import Embedder, EmbedderError, make_embedder
 from retrieval.models import Passage, QuestionError, SearchResult
 from retrieval.searcher import Searcher
@@ -17,6 +17,7 @@ __all__ = [
     "IndexMismatchError",
     "Passage",
     "QuestionError",
+    "SearchFilters",
     "SearchResult",
     "Searcher",
     "make_embedder",

@@ -15,13 +15,11 @@ change they cover. So:
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -30,18 +28,12 @@ from corpus.language import detect_language
 from corpus.models import ArticleDraft, Chunk, IngestFailure, IngestResult, Span
 from corpus.problems import Problem
 from corpus.settings import ChunkingSettings, IngestSettings, StorageSettings
-from corpus.store import ArticleStore, Change, DuplicateArticleError
-from retrieval.dense import (
-    CorruptIndexError,
-    DenseIndex,
-    DenseIndexInfo,
-    IndexMismatchError,
-    read_description,
-)
+from corpus.store import ArticleStore, Change, ChunkRecord, DuplicateArticleError
+from retrieval.backends import ChunkFacts, IndexBatch, SearchBackend, open_backend
+from retrieval.backends.embedded import saved_covers
+from retrieval.backends.embedded.dense import DenseIndexInfo
 from retrieval.embedders import Embedder, make_embedder
-from retrieval.locks import folder_lock
 from retrieval.settings import EmbeddingSettings, IndexSettings, SearchSettings
-from retrieval.sparse import SparseIndex, read_manifest
 from retrieval.tokens import analyze
 from retrieval.vectors import embed_article
 
@@ -54,6 +46,7 @@ DEFAULT_LANGUAGE = "es"
 # A search replays other processes' changes at most this often, so a long upload elsewhere
 # does not rebuild the keyword index on every question; writers replay at once.
 CATCH_UP_SECONDS = 1.0
+MAX_CHUNK_ID = 2**62  # "every chunk", as an id range
 
 
 class EmbedderMismatchError(RuntimeError):
@@ -79,8 +72,7 @@ class ArchiveStats:
     articles: int
     chunks: int
     embedder: str
-    dense_vectors: int
-    sparse_documents: int
+    indexed_passages: int
     index_bytes: int
     latest_change: int  # the store's newest change
     saved_covers: int | None  # the oldest change the saved indexes cover; None: none saved
@@ -97,11 +89,9 @@ class Archive:
         self.store = ArticleStore(settings.storage.database_path)
         self._embedder = embedder
         self._write_lock = threading.Lock()  # one writer at a time in this process
-        self._index_lock = threading.Lock()  # one thread replays changes into the indexes
+        self._index_lock = threading.Lock()  # one thread replays changes into the backend
         self.embedding_seconds = 0.0  # time spent inside the embedder, for the ingest benchmark
-        self.dense: DenseIndex | None = None
-        self.sparse = SparseIndex()
-        self._seen = 0  # the last store change both in-memory indexes reflect
+        self._backend: SearchBackend | None = None
         self._last_catch_up = 0.0
         self._languages: frozenset[str] | None = None
 
@@ -114,46 +104,41 @@ class Archive:
         return self._embedder
 
     def open_indexes(self) -> None:
-        """Load the indexes, replay the store's changes since they were saved, and rebuild any
-        that is missing, corrupt or still out of step."""
+        """Open the search backend, replay the store's changes since it was saved, and rebuild
+        it when it is still out of step."""
         self._check_embedder()
         with self._index_lock:
-            with folder_lock(self._lock_path, shared=True):
-                dense, sparse = self._load_dense(), self._load_sparse()
-            self.dense = dense or DenseIndex(self._dense_info(), self.settings.index)
-            self.sparse = sparse or SparseIndex()
-            self._seen = min(self.dense.covered, self.sparse.covered)
+            backend = open_backend(
+                self.settings.index,
+                self.settings.storage.index_dir,
+                self._dense_info(),
+                self._stored_terms,
+                self.store.last_change(),
+            )
             # One snapshot of the store for replaying and checking: other processes writing
             # meanwhile must not make a sound index look out of step.
             with self.store.read_snapshot():
-                replayed = self._replay(self.store.changes_since(self._seen))
-                store_ids = self.store.chunk_ids()
-                if dense is None or not np.array_equal(np.sort(self.dense.ids()), store_ids):
-                    if dense is not None:
-                        log.warning("dense index is out of step with the store; rebuilding it")
-                    self.dense = self._rebuild_dense()
-                if sparse is None or not np.array_equal(self.sparse.ids(), store_ids):
-                    if sparse is not None:
-                        log.warning("keyword index is out of step with the store; rebuilding it")
-                    self.sparse = self._rebuild_sparse()
-            self._seen = min(self.dense.covered, self.sparse.covered)
-            if replayed or dense is None or sparse is None:
-                self._save_quietly()
+                replayed = self._replay(backend, self.store.changes_since(backend.covered))
+                rebuilt = not backend.consistent_with(self.store.chunk_ids())
+                if rebuilt:
+                    if backend.count() or backend.covered:
+                        log.warning("search index is out of step with the store; rebuilding it")
+                    self._rebuild(backend)
+            self._backend = backend
+            if replayed or rebuilt:
+                self._flush_quietly()
 
     def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
         self.store.close()
 
-    @property
-    def _dense_path(self) -> Path:
-        return self.settings.storage.index_dir / "dense.faiss"
-
-    @property
-    def _sparse_path(self) -> Path:
-        return self.settings.storage.index_dir / "sparse"
-
-    @property
-    def _lock_path(self) -> Path:
-        return self.settings.storage.index_dir / ".lock"
+    def search_backend(self) -> SearchBackend:
+        """The search backend, opened (and caught up or rebuilt) on first use."""
+        if self._backend is None:
+            self.open_indexes()
+        assert self._backend is not None
+        return self._backend
 
     def _dense_info(self) -> DenseIndexInfo:
         return DenseIndexInfo(self.embedder.name, self.embedder.dim, self.settings.index.type)
@@ -168,117 +153,68 @@ class Archive:
                 f"{self.embedder.name}; run `hemeroteca reindex` to re-embed it"
             )
 
-    def _load_dense(self) -> DenseIndex | None:
-        try:
-            dense = DenseIndex.load(self._dense_path, self._dense_info(), self.settings.index)
-        except FileNotFoundError:
-            log.info("no dense index yet; building it from the stored embeddings")
-            return None
-        except (CorruptIndexError, IndexMismatchError) as error:
-            log.warning(
-                "dense index unusable (%s); rebuilding it from the stored embeddings", error
-            )
-            return None
-        return dense if self._not_ahead(dense.covered, "dense index") else None
-
-    def _load_sparse(self) -> SparseIndex | None:
-        try:
-            sparse = SparseIndex.load(self._sparse_path)
-        except CorruptIndexError as error:
-            if self._sparse_path.exists():
-                log.warning("keyword index unusable (%s); rebuilding it", error)
-            else:
-                log.info("no keyword index yet; building it")
-            return None
-        return sparse if self._not_ahead(sparse.covered, "keyword index") else None
-
-    def _not_ahead(self, covered: int, name: str) -> bool:
-        """An index that covers changes the store does not have (a store restored from an
-        older backup) cannot be trusted: replaying cannot take changes back."""
-        latest = self.store.last_change()
-        if covered > latest:
-            log.warning(
-                "%s covers change %d but the store ends at %d; rebuilding it", name, covered, latest
-            )
-            return False
-        return True
-
-    def _rebuild_dense(self) -> DenseIndex:
-        dense = DenseIndex(self._dense_info(), self.settings.index)
-        # Read first: a change made while the embeddings are read is replayed again later,
-        # which is harmless (replay skips what an index already has).
-        dense.covered = self.store.last_change()
-        ids, vectors = self.store.chunk_embeddings()
-        dense.add(ids, vectors)
-        return dense
-
-    def _rebuild_sparse(self) -> SparseIndex:
-        sparse = SparseIndex()
-        sparse.covered = self.store.last_change()
-        sparse.set_documents(self._stored_terms())
-        return sparse
-
     def _stored_terms(self) -> dict[int, list[str]]:
         return {r.chunk.id: analyze(r.chunk.text, r.language) for r in self.store.chunk_records()}
-
-    def _ensure_sparse_terms(self) -> None:
-        """A keyword index loaded from disk keeps no terms; bm25s can only rebuild from them.
-
-        Without this, the first change after a restart would rebuild from the new chunks only.
-        """
-        if not self.sparse.has_cached_terms():
-            self.sparse.set_documents(self._stored_terms())
 
     # --- replaying the store's change log -----------------------------------------------------
 
     def catch_up(self, *, wait: bool = False) -> int:
-        """Replay changes other processes (or this one) made to the store since the indexes
+        """Replay changes other processes (or this one) made to the store since the backend
         last saw; returns how many were replayed.
 
         Searches call this with wait=False: it costs one indexed query when nothing changed,
         replays at most every CATCH_UP_SECONDS, and never waits behind a replay already
         running on another thread. Writers call it with wait=True.
         """
-        if self.dense is None or self.store.last_change() <= self._seen:
+        backend = self._backend
+        if backend is None or self.store.last_change() <= backend.covered:
             return 0
         if not wait and time.monotonic() - self._last_catch_up < CATCH_UP_SECONDS:
             return 0
         if not self._index_lock.acquire(blocking=wait):
             return 0
         try:
-            return self._replay(self.store.changes_since(self._seen))
+            return self._replay(backend, self.store.changes_since(backend.covered))
         finally:
             self._index_lock.release()
 
-    def _replay(self, changes: Sequence[Change]) -> int:
-        """Apply `changes` to both indexes (holding _index_lock). Idempotent: an index that
-        already has an added chunk skips it, and removing an absent chunk does nothing."""
+    def _replay(self, backend: SearchBackend, changes: Sequence[Change]) -> int:
+        """Apply `changes` to the backend (holding _index_lock); safe to repeat."""
         self._last_catch_up = time.monotonic()
         if not changes:
             return 0
-        assert self.dense is not None
         removed = [
             chunk_id
             for change in changes
             if change.kind == "delete"
             for chunk_id in range(change.first_chunk, change.last_chunk + 1)
         ]
-        # Chunk ids are never reused, so a chunk added and deleted in the same tail is gone.
-        ranges = [(c.first_chunk, c.last_chunk) for c in changes if c.kind == "add"]
-        records, vectors = self.store.chunks_with_embeddings(ranges)
-        ids = np.array([r.chunk.id for r in records], dtype=np.int64)
-        new = ~np.isin(ids, self.dense.ids()) if len(ids) else np.zeros(0, dtype=bool)
-        self.dense.remove(removed)
-        if new.any():
-            self.dense.add(ids[new], vectors[new])
-        self._ensure_sparse_terms()
-        self.sparse.update(
-            {r.chunk.id: analyze(r.chunk.text, r.language) for r in records}, removed
-        )
-        self._seen = changes[-1].seq
-        self.dense.covered = self.sparse.covered = self._seen
+        # Chunk ids are never reused, so a chunk added and deleted in the same tail is gone
+        # from the store and simply not read back here.
+        added = [(c.first_chunk, c.last_chunk) for c in changes if c.kind == "add"]
+        batch = self._batch(*self.store.chunks_with_embeddings(added))
+        batch.removed = removed
+        backend.apply(batch, changes[-1].seq)
         self._languages = None
         return len(changes)
+
+    def _rebuild(self, backend: SearchBackend) -> None:
+        """Empty the backend and fill it from every stored chunk (never re-embedding)."""
+        # Read first: a change made while the chunks are read is replayed again later, which
+        # is harmless (a batch may repeat what a backend has).
+        covered = self.store.last_change()
+        backend.clear()
+        records, vectors = self.store.chunks_with_embeddings([(0, MAX_CHUNK_ID)])
+        backend.apply(self._batch(records, vectors), covered)
+
+    @staticmethod
+    def _batch(records: Sequence[ChunkRecord], vectors: np.ndarray) -> IndexBatch:
+        return IndexBatch(
+            ids=np.array([r.chunk.id for r in records], dtype=np.int64),
+            vectors=vectors,
+            terms=[analyze(r.chunk.text, r.language) for r in records],
+            facts=[ChunkFacts(r.published, r.source, r.language) for r in records],
+        )
 
     # --- writes -------------------------------------------------------------------------------
 
@@ -290,7 +226,7 @@ class Archive:
         """Store and index each (where, draft); bad ones are reported, good ones always kept."""
         result = IngestResult()
         with self._write_lock:
-            self.dense_index()
+            self.search_backend()
             self._check_index_directory()
             for where, draft in drafts:
                 self._ingest_one(where, draft, result)
@@ -343,7 +279,7 @@ class Archive:
     def delete(self, article_id: int) -> bool:
         """Remove an article from the store and both indexes; False if there was none."""
         with self._write_lock:
-            self.dense_index()
+            self.search_backend()
             self._check_index_directory()
             if not self.store.delete_article(article_id):
                 return False
@@ -351,7 +287,7 @@ class Archive:
             return True
 
     def reindex(self, progress: ProgressCallback | None = None) -> int:
-        """Rebuild both indexes; re-embed first only if the configured embedder changed.
+        """Rebuild the search backend; re-embed first only if the configured embedder changed.
 
         Returns how many chunks were re-embedded.
         """
@@ -367,11 +303,17 @@ class Archive:
                 re_embedded = self._re_embed(progress)
             self.store.set_meta(EMBEDDER_META_KEY, self.embedder.name)
             self._check_index_directory()
+            backend = self._backend or open_backend(
+                self.settings.index,
+                self.settings.storage.index_dir,
+                self._dense_info(),
+                self._stored_terms,
+                self.store.last_change(),
+            )
             with self._index_lock:
-                self.dense = self._rebuild_dense()
-                self.sparse = self._rebuild_sparse()
-                self._seen = min(self.dense.covered, self.sparse.covered)
-                self._save_indexes()
+                self._rebuild(backend)
+                self._backend = backend
+                backend.flush()
             return re_embedded
 
     def _re_embed(self, progress: ProgressCallback | None) -> int:
@@ -395,36 +337,17 @@ class Archive:
                 progress(1)
         return sum(len(c) for c in chunks_by_article.values())
 
-    def dense_index(self) -> DenseIndex:
-        """The dense index, loading (or rebuilding) the indexes on first use."""
-        if self.dense is None:
-            self.open_indexes()
-        assert self.dense is not None
-        return self.dense
-
     def _commit_indexes(self) -> None:
         """After a write: replay it (and anything from other processes) and save."""
         self.catch_up(wait=True)
         with self._index_lock:
-            self._save_indexes()
+            self.search_backend().flush()
 
-    def _save_indexes(self) -> None:
-        """Save both indexes (holding _index_lock), unless another process already saved a
-        newer state: its save covers ours, and replaying forward is how we would catch up."""
-        assert self.dense is not None
-        self.settings.storage.index_dir.mkdir(parents=True, exist_ok=True)
-        with folder_lock(self._lock_path):
-            saved = self._saved_covers()
-            if saved is not None and self._seen < saved <= self.store.last_change():
-                return
-            self.dense.save(self._dense_path, self.dense.covered)
-            self.sparse.save(self._sparse_path, self.sparse.covered)
-
-    def _save_quietly(self) -> None:
+    def _flush_quietly(self) -> None:
         """Save after open-time repairs. A reader (`ask`, the bot) whose index folder is not
         writable still answers from memory; the next writer saves or says what to fix."""
         try:
-            self._save_indexes()
+            self.search_backend().flush()
         except OSError as error:
             log.warning(
                 "could not save the indexes in %s (%s); answering from memory",
@@ -439,9 +362,6 @@ class Archive:
             directory.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
                 pass
-            for saved in (self._dense_path, self._sparse_path):
-                if saved.exists() and not os.access(saved, os.W_OK):
-                    raise PermissionError(f"{saved} is read-only")
         except OSError as error:
             raise IndexDirectoryError(
                 f"cannot write the index folder {directory}: {error}. Make it writable by this "
@@ -464,21 +384,8 @@ class Archive:
             articles=self.store.count_articles(),
             chunks=self.store.count_chunks(),
             embedder=self.store.get_meta(EMBEDDER_META_KEY) or self.settings.embedding.backend,
-            dense_vectors=len(self.dense) if self.dense is not None else 0,
-            sparse_documents=len(self.sparse),
+            indexed_passages=self._backend.count() if self._backend is not None else 0,
             index_bytes=size,
             latest_change=self.store.last_change(),
-            saved_covers=self._saved_covers(),
+            saved_covers=saved_covers(index_dir),
         )
-
-    def _saved_covers(self) -> int | None:
-        """The oldest change the saved index files cover, from their descriptions (cheap: the
-        indexes themselves are not loaded)."""
-        try:
-            covers = [
-                read_description(self._dense_path)["covered"],
-                read_manifest(self._sparse_path)["covered"],
-            ]
-            return min(int(str(c)) for c in covers)
-        except (CorruptIndexError, KeyError, ValueError):
-            return None

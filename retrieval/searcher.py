@@ -8,6 +8,7 @@ import numpy as np
 
 from corpus.language import detect_language
 from retrieval.archive import DEFAULT_LANGUAGE, Archive
+from retrieval.backends import SearchFilters
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.models import Passage, QuestionError, SearchResult
 from retrieval.quotes import ChunkCandidate, QuoteWeights, Window, best_windows, select_quotes
@@ -49,28 +50,47 @@ class Searcher:
         language_hint: str = "",
         offset: int = 0,
         per_article: int | None = None,
+        filters: SearchFilters | None = None,
     ) -> SearchResult:
         """Quotes for `question`, best first; `offset` skips that many (for "more results").
 
-        `per_article` overrides the configured cap on quotes from one article.
+        `per_article` overrides the configured cap on quotes from one article; `filters` keeps
+        only passages of some dates, sources or languages.
         """
         question = self.validate(question)
         language = self.detect_language(question, language_hint)
-        k = k or self.settings.k
-        self.archive.dense_index()  # opened on first use
-        self.archive.catch_up()  # other processes' writes, within CATCH_UP_SECONDS
         query = self.archive.embedder.embed_queries([question])[0]
-        candidates, best_similarity = self._candidates(query, question, language)
+        return self.search_embedded(question, query, language, k, offset, per_article, filters)
+
+    def search_embedded(
+        self,
+        question: str,
+        query: np.ndarray,
+        language: str,
+        k: int | None = None,
+        offset: int = 0,
+        per_article: int | None = None,
+        filters: SearchFilters | None = None,
+    ) -> SearchResult:
+        """`search` for a question already validated, its language known and embedded as
+        `query` (the benchmark times search without the model this way)."""
+        self.archive.search_backend()  # opened on first use
+        self.archive.catch_up()  # other processes' writes, within CATCH_UP_SECONDS
+        k = k or self.settings.k
+        candidates, best_similarity = self._candidates(query, question, language, filters)
         cap = per_article or self.settings.per_article
         passages = self._quote(candidates, best_similarity, question, language, k + offset, cap)
         return SearchResult(question, language, passages[offset:])
 
     def _candidates(
-        self, query: np.ndarray, question: str, language: str
+        self, query: np.ndarray, question: str, language: str, filters: SearchFilters | None
     ) -> tuple[list[ChunkCandidate], float]:
         settings = self.settings
-        dense_hits = self.archive.dense_index().search(query, settings.candidates)
-        sparse_hits = self.archive.sparse.search(analyze(question, language), settings.candidates)
+        backend = self.archive.search_backend()
+        dense_hits = backend.dense_search(query, settings.candidates, filters)
+        sparse_hits = backend.keyword_search(
+            analyze(question, language), settings.candidates, filters
+        )
         records = self.archive.store.get_chunk_records(
             {h.chunk_id for h in dense_hits} | {h.chunk_id for h in sparse_hits}
         )
@@ -134,7 +154,8 @@ class Searcher:
         candidates = [c for c in candidates if c.chunk.article_id in articles]  # deleted meanwhile
         if not candidates:
             return []
-        terms = {t: self.archive.sparse.idf(t) for t in dict.fromkeys(analyze(question, language))}
+        backend = self.archive.search_backend()
+        terms = {t: backend.keyword_weight(t) for t in dict.fromkeys(analyze(question, language))}
         windows = best_windows(
             candidates,
             {a.id: a.text for a in articles.values()},

@@ -14,6 +14,7 @@ class EmbeddingSettings:
 
 @dataclass(frozen=True)
 class IndexSettings:
+    backend: str = "embedded"  # "embedded" (FAISS + BM25 files) or a distributed engine
     type: str = "flat"  # "flat" (exact), "hnsw" or "ivf" for large archives
     hnsw_m: int = 32
     hnsw_ef_search: int = 128

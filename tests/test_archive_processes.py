@@ -8,6 +8,7 @@ as another process would.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +28,7 @@ from retrieval.archive import Archive, IndexDirectoryError
 from retrieval.embedders import HashEmbedder
 from retrieval.searcher import Searcher
 from retrieval.settings import EmbeddingSettings
-from tests.support import REPO, archive_settings, draft
+from tests.support import REPO, archive_settings, draft, in_step
 
 HASH = EmbeddingSettings(backend="hash")
 
@@ -137,7 +139,7 @@ def test_two_ingest_processes_on_overlapping_folders_lose_nothing(tmp_path: Path
     titles = {a.title for a in archive.store.list_articles(limit=1000)}
     expected = {f"Noticia {n}" for n in [*shared, *range(100, 120), *range(200, 220)]}
     assert titles == expected
-    assert sorted(archive.dense_index().ids()) == sorted(archive.store.chunk_ids())
+    assert in_step(archive)
 
 
 def _summary_numbers(stdout: str) -> tuple[str, str]:
@@ -161,7 +163,7 @@ def test_a_reader_picks_up_another_processes_writes_within_seconds(tmp_path: Pat
     while "Noticia 3" not in _quoted_titles(searcher, "¿Qué pasó con el faro del cabo?"):
         assert time.monotonic() < deadline, "the reader never saw the new article"
         time.sleep(0.2)
-    assert sorted(reader.dense_index().ids()) == sorted(reader.store.chunk_ids())
+    assert in_step(reader)
 
 
 def test_a_chunk_deleted_elsewhere_is_skipped_never_an_error(tmp_path: Path) -> None:
@@ -176,7 +178,7 @@ def test_a_chunk_deleted_elsewhere_is_skipped_never_an_error(tmp_path: Path) -> 
     assert first not in {p.article_id for p in searcher.search(question).passages}
     time.sleep(1.1)
     assert first not in {p.article_id for p in searcher.search(question).passages}
-    assert len(reader.dense_index()) == reader.store.count_chunks()
+    assert in_step(reader)
 
 
 def _quoted_titles(searcher: Searcher, question: str) -> set[str]:
@@ -201,7 +203,7 @@ def test_zeroed_vectors_in_the_saved_index_are_caught_and_rebuilt(
     assert "checksum" in caplog.text
     ids, vectors = reopened.store.chunk_embeddings()
     for chunk_id, vector in zip(ids, vectors, strict=True):
-        assert reopened.dense_index().search(vector, 1)[0].chunk_id == chunk_id
+        assert reopened.search_backend().dense_search(vector, 1)[0].chunk_id == chunk_id
 
 
 def test_a_saved_index_ahead_of_the_store_is_rebuilt(
@@ -220,8 +222,7 @@ def test_a_saved_index_ahead_of_the_store_is_rebuilt(
     with caplog.at_level(logging.WARNING, logger="retrieval.archive"):
         reopened = hash_archive(tmp_path)
     assert "but the store ends at" in caplog.text
-    assert sorted(reopened.dense_index().ids()) == sorted(reopened.store.chunk_ids())
-    assert len(reopened.sparse) == reopened.store.count_chunks()
+    assert in_step(reopened)
 
 
 # --- files this user cannot write ---------------------------------------------------------------
@@ -351,9 +352,7 @@ def test_kill_9_during_an_ingest_then_the_next_start_replays_only_the_tail(
     assert "rebuild" not in caplog.text  # the saved indexes were replayed forward, not rebuilt
     stored = archive.store.count_articles()
     assert 20 + articles_before_kill <= stored < 420
-    chunk_ids = archive.store.chunk_ids()
-    assert sorted(archive.dense_index().ids()) == sorted(chunk_ids)
-    assert len(archive.sparse) == len(chunk_ids)
+    assert in_step(archive)
     # Every stored article is whole: it has its chunks, and every chunk is searchable.
     per_article = archive.store.count_chunks_by_article(
         [a.id for a in archive.store.list_articles(limit=1000)]
@@ -363,3 +362,30 @@ def test_kill_9_during_an_ingest_then_the_next_start_replays_only_the_tail(
     again = run(hemeroteca(config, "ingest", str(tmp_path / "big")))
     assert again.returncode == 0, again.stderr
     assert hash_archive(data_dir).store.count_articles() == 420
+
+
+def test_ask_filters_by_date_source_and_language(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    config = cli_config(tmp_path, data_dir)
+    archive = hash_archive(data_dir)
+    for number, (source, day) in enumerate(
+        [("El Faro", "2025-03-02"), ("La Voz", "2025-07-15"), ("El Faro", "2026-01-20")]
+    ):
+        _, article = story(number)
+        archive.ingest(
+            [(f"t{number}", replace(article, source=source, published=date.fromisoformat(day)))]
+        )
+    archive.close()
+    question = "¿Qué aprobó el consejo del puerto?"
+
+    def sources(*flags: str) -> set[tuple[str, str]]:
+        done = run(hemeroteca(config, "ask", question, "--json", "--k", "5", *flags))
+        assert done.returncode == 0, done.stderr
+        return {(p["source"], p["published"][:10]) for p in json.loads(done.stdout)["passages"]}
+
+    assert len(sources()) == 3
+    assert sources("--source", "El Faro") == {("El Faro", "2025-03-02"), ("El Faro", "2026-01-20")}
+    assert sources("--from", "2025-06-01", "--to", "2025-12-31") == {("La Voz", "2025-07-15")}
+    assert sources("--language", "en") == set()
+    refused = run(hemeroteca(config, "ask", question, "--from", "2025-02-31"))
+    assert refused.returncode == 2 and "is not a date as YYYY-MM-DD" in refused.stderr

@@ -7,8 +7,9 @@ import faiss
 import numpy as np
 import pytest
 
-from retrieval.checksums import digest_bytes
-from retrieval.dense import CorruptIndexError, DenseIndex, DenseIndexInfo
+from retrieval.backends import CorruptIndexError
+from retrieval.backends.embedded.checksums import digest_bytes
+from retrieval.backends.embedded.dense import DenseIndex, DenseIndexInfo
 from retrieval.settings import IndexSettings
 
 

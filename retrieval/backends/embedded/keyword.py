@@ -19,8 +19,8 @@ from typing import Any
 import bm25s
 import numpy as np
 
-from retrieval.checksums import digest_file
-from retrieval.dense import CorruptIndexError, Hit
+from retrieval.backends.base import CorruptIndexError, Hit
+from retrieval.backends.embedded.checksums import digest_file
 
 MANIFEST = "manifest.json"
 
@@ -68,13 +68,16 @@ class SparseIndex:
     def has_cached_terms(self) -> bool:
         return len(self._terms) == len(self._ids)
 
-    def search(self, terms: list[str], k: int) -> list[Hit]:
+    def search(self, terms: Sequence[str], k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        """The k best chunks for `terms`; with `allowed`, only among those chunk ids."""
         with self._lock:
             bm25, ids = self._bm25, self._ids
         known = [t for t in terms if bm25 is not None and t in bm25.vocab_dict]
         if bm25 is None or not known or len(ids) == 0:
             return []
         scores = bm25.get_scores(known)
+        if allowed is not None:
+            scores = np.where(np.isin(ids, allowed), scores, 0.0)
         k = min(k, len(ids))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]

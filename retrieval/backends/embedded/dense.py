@@ -19,24 +19,11 @@ from typing import Any
 import faiss
 import numpy as np
 
-from retrieval.checksums import digest_bytes
+from retrieval.backends.base import CorruptIndexError, Hit, IndexMismatchError
+from retrieval.backends.embedded.checksums import digest_bytes
 from retrieval.settings import IndexSettings
 
 log = logging.getLogger(__name__)
-
-
-class IndexMismatchError(RuntimeError):
-    """The saved index was built by another embedder than the configured one."""
-
-
-class CorruptIndexError(RuntimeError):
-    """The saved index cannot be read or does not match the store."""
-
-
-@dataclass(frozen=True)
-class Hit:
-    chunk_id: int
-    score: float
 
 
 @dataclass(frozen=True)
@@ -92,11 +79,20 @@ class DenseIndex:
             index.add_with_ids(np.ascontiguousarray(vectors[keep]), ids[keep])
         return index
 
-    def search(self, query: np.ndarray, k: int) -> list[Hit]:
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        """The k nearest chunks; with `allowed`, only among those chunk ids (a filter)."""
         with self._lock:
-            if self._index.ntotal == 0:
+            if self._index.ntotal == 0 or (allowed is not None and len(allowed) == 0):
                 return []
-            scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), k)
+            params = None
+            if allowed is not None:
+                # FAISS checks the selector against the stored ids while it scans, so a filter
+                # costs no extra pass; the id map translates our ids for the inner index.
+                selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+                params = _search_parameters(self._index, selector)
+            scores, ids = self._index.search(
+                query.reshape(1, -1).astype(np.float32), k, params=params
+            )
         return [Hit(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def save(self, path: Path, covered: int) -> None:
@@ -115,8 +111,8 @@ class DenseIndex:
             "vectors": vectors,
             "checksum": digest_bytes(data),
         }
-        _atomic_write(path, data)
-        _atomic_write(_info_path(path), json.dumps(description).encode())
+        atomic_write(path, data)
+        atomic_write(_info_path(path), json.dumps(description).encode())
         self.covered = covered
 
     @classmethod
@@ -219,11 +215,29 @@ def read_description(path: Path) -> dict[str, Any]:
     return description
 
 
+def _search_parameters(index: faiss.IndexIDMap2, selector: faiss.IDSelector) -> Any:
+    """Search parameters carrying `selector`, keeping the index's own search breadth.
+
+    Looked up by name: faiss's bundled type stubs lag behind its parameter classes.
+    """
+    inner = faiss.downcast_index(index.index)
+    if isinstance(inner, faiss.IndexHNSW):
+        params = getattr(faiss, "SearchParametersHNSW")()  # noqa: B009
+        params.efSearch = inner.hnsw.efSearch
+    elif isinstance(inner, faiss.IndexIVF):
+        params = getattr(faiss, "SearchParametersIVF")()  # noqa: B009
+        params.nprobe = inner.nprobe
+    else:
+        params = getattr(faiss, "SearchParameters")()  # noqa: B009
+    params.sel = selector  # the caller keeps `selector` alive until the search returns
+    return params
+
+
 def _info_path(path: Path) -> Path:
     return path.with_suffix(".json")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     with open(temporary, "wb") as handle:

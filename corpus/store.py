@@ -7,6 +7,7 @@ leaves it either fully stored or absent.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -66,6 +67,12 @@ CREATE TABLE IF NOT EXISTS changes (
 # How long a writer waits for another process's write to finish before giving up. Writes are
 # one article each, so only a stuck process holds the lock this long.
 BUSY_TIMEOUT_SECONDS = 30.0
+# Embeddings are stored as float16: half the disk of float32, and for unit vectors the cosine
+# moves by under 1e-4, far below what separates answers (README: the benchmark, before and
+# after). Archives made before keep float32, as the meta key says; both read back as float32.
+VECTOR_DTYPE_KEY = "vector_dtype"
+NEW_VECTOR_DTYPE = "float16"
+LEGACY_VECTOR_DTYPE = "float32"
 
 
 class StoreError(RuntimeError):
@@ -129,6 +136,43 @@ class ArticleStore:
                 "Check that the data directory exists and is writable (HEMEROTECA_DATA_DIR)."
             ) from error
         self._lock = threading.RLock()
+        self._dtype = np.dtype(self._vector_dtype())
+
+    def _vector_dtype(self) -> str:
+        stored = self.get_meta(VECTOR_DTYPE_KEY)
+        if stored is not None:
+            return stored
+        chosen = LEGACY_VECTOR_DTYPE if self.count_chunks() else NEW_VECTOR_DTYPE
+        with contextlib.suppress(StoreError):  # a read-only archive is read as it is
+            self.set_meta(VECTOR_DTYPE_KEY, chosen)
+        return chosen
+
+    def _encode(self, vector: np.ndarray) -> bytes:
+        return np.asarray(vector, dtype=self._dtype).tobytes()
+
+    def _insert_sentences(
+        self,
+        db: sqlite3.Connection,
+        article_id: int,
+        sentences: Sequence[Span],
+        embeddings: np.ndarray | None,
+    ) -> None:
+        if not sentences:
+            return
+        if embeddings is None or len(embeddings) != len(sentences):
+            raise ValueError("one embedding per sentence is required")
+        vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+        db.executemany(
+            "INSERT INTO sentences(article_id, start, end, embedding) VALUES (?, ?, ?, ?)",
+            [
+                (article_id, s.start, s.end, self._encode(v))
+                for s, v in zip(sentences, vectors, strict=True)
+            ],
+        )
+
+    def _decode(self, blobs: Sequence[bytes]) -> np.ndarray:
+        """Stored vectors as one float32 matrix (FAISS and the quote scorer work in float32)."""
+        return np.vstack([np.frombuffer(b, dtype=self._dtype) for b in blobs]).astype(np.float32)
 
     def close(self) -> None:
         with self._lock:
@@ -314,12 +358,12 @@ class ArticleStore:
                 row = db.execute(
                     "INSERT INTO chunks(article_id, ordinal, start, end, text, embedding)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (article_id, ordinal, span.start, span.end, text, vector.tobytes()),
+                    (article_id, ordinal, span.start, span.end, text, self._encode(vector)),
                 )
                 chunks.append(
                     Chunk(article_id, ordinal, span.start, span.end, text, int(row.lastrowid or 0))
                 )
-            _insert_sentences(db, article_id, sentences, sentence_embeddings)
+            self._insert_sentences(db, article_id, sentences, sentence_embeddings)
             if chunks:
                 _log_change(db, "add", article_id, chunks[0].id, chunks[-1].id)
         return article_id, chunks
@@ -357,7 +401,7 @@ class ArticleStore:
         """The chunks still stored whose ids fall in `ranges`, with their embeddings (in id
         order), for replaying added articles into the indexes."""
         records: list[ChunkRecord] = []
-        vectors: list[np.ndarray] = []
+        vectors: list[bytes] = []
         for first, last in ranges:
             rows = self.query(
                 "SELECT c.id, c.article_id, c.ordinal, c.start, c.end, c.text, a.language,"
@@ -370,10 +414,10 @@ class ArticleStore:
                 chunk = Chunk(r[1], r[2], r[3], r[4], r[5], r[0])
                 day = _parse_time(r[8])
                 records.append(ChunkRecord(chunk, r[6], r[7], day.date() if day else None))
-                vectors.append(np.frombuffer(r[9], dtype=np.float32))
+                vectors.append(r[9])
         if not vectors:
             return records, np.zeros((0, 0), dtype=np.float32)
-        return records, np.vstack(vectors)
+        return records, self._decode(vectors)
 
     def get_article(self, article_id: int) -> Article | None:
         found = self.get_articles([article_id])
@@ -438,7 +482,7 @@ class ArticleStore:
         ids = np.array([row[0] for row in rows], dtype=np.int64)
         if not rows:
             return ids, np.zeros((0, 0), dtype=np.float32)
-        return ids, np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
+        return ids, self._decode([row[1] for row in rows])
 
     def chunk_records(self) -> list[ChunkRecord]:
         """Every chunk with its article's language, for rebuilding the sparse index."""
@@ -473,10 +517,10 @@ class ArticleStore:
         with self.transaction() as db:
             db.executemany(
                 "UPDATE chunks SET embedding = ? WHERE id = ?",
-                [(vector.tobytes(), int(i)) for i, vector in zip(chunk_ids, vectors, strict=True)],
+                [(self._encode(v), int(i)) for i, v in zip(chunk_ids, vectors, strict=True)],
             )
             db.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
-            _insert_sentences(db, article_id, sentences, sentence_embeddings)
+            self._insert_sentences(db, article_id, sentences, sentence_embeddings)
 
     def sentence_vectors(
         self, article_id: int, start: int, end: int
@@ -490,7 +534,7 @@ class ArticleStore:
         spans = [Span(r[0], r[1]) for r in rows]
         if not rows:
             return spans, np.zeros((0, 0), dtype=np.float32)
-        return spans, np.vstack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
+        return spans, self._decode([r[2] for r in rows])
 
     def count_sentences(self) -> int:
         return int(self.query("SELECT COUNT(*) FROM sentences")[0][0])
@@ -502,26 +546,6 @@ def _log_change(
     db.execute(
         "INSERT INTO changes(kind, article_id, first_chunk, last_chunk) VALUES (?, ?, ?, ?)",
         (kind, article_id, first_chunk, last_chunk),
-    )
-
-
-def _insert_sentences(
-    db: sqlite3.Connection,
-    article_id: int,
-    sentences: Sequence[Span],
-    embeddings: np.ndarray | None,
-) -> None:
-    if not sentences:
-        return
-    if embeddings is None or len(embeddings) != len(sentences):
-        raise ValueError("one embedding per sentence is required")
-    vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
-    db.executemany(
-        "INSERT INTO sentences(article_id, start, end, embedding) VALUES (?, ?, ?, ?)",
-        [
-            (article_id, s.start, s.end, v.tobytes())
-            for s, v in zip(sentences, vectors, strict=True)
-        ],
     )
 
 

@@ -48,3 +48,31 @@ def test_unwritable_data_directory_gives_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(StoreError, match="data directory"):
         ArticleStore(blocker / "data" / "archive.sqlite3")
+
+
+def test_new_archives_store_vectors_as_float16_and_old_float32_ones_still_read(
+    tmp_path: Path,
+) -> None:
+    vector = np.array([[0.6, 0.8, 0.0, 0.0]], dtype=np.float32)
+    store = ArticleStore(tmp_path / "new.sqlite3")
+    draft = ArticleDraft("T", "Un texto cualquiera.")
+    store.add_article(draft, "es", [Span(0, 20)], vector, [Span(0, 20)], vector)
+    [(size,)] = store.query("SELECT length(embedding) FROM chunks")
+    assert size == 4 * 2
+    _, read = store.chunk_embeddings()
+    assert read.dtype == np.float32 and np.allclose(read, vector, atol=1e-3)
+    store.close()
+
+    # An archive written before float16: float32 blobs and no vector_dtype key.
+    legacy = tmp_path / "old.sqlite3"
+    store = ArticleStore(legacy)
+    store.add_article(draft, "es", [Span(0, 20)], vector)
+    with store.transaction() as db:
+        db.execute("UPDATE chunks SET embedding = ?", (vector[0].tobytes(),))
+        db.execute("DELETE FROM meta WHERE key = 'vector_dtype'")
+    store.close()
+    reopened = ArticleStore(legacy)
+    _, read = reopened.chunk_embeddings()
+    assert np.array_equal(read, vector)
+    assert reopened.get_meta("vector_dtype") == "float32"
+    reopened.close()

@@ -112,7 +112,6 @@ class Archive:
                 self.settings.index,
                 self.settings.storage.index_dir,
                 self._dense_info(),
-                self._stored_terms,
                 self.store.last_change(),
             )
             # One snapshot of the store for replaying and checking: other processes writing
@@ -152,9 +151,6 @@ class Archive:
                 f"the archive was embedded with {stored} but the configured embedder is "
                 f"{self.embedder.name}; run `hemeroteca reindex` to re-embed it"
             )
-
-    def _stored_terms(self) -> dict[int, list[str]]:
-        return {r.chunk.id: analyze(r.chunk.text, r.language) for r in self.store.chunk_records()}
 
     # --- replaying the store's change log -----------------------------------------------------
 
@@ -307,7 +303,6 @@ class Archive:
                 self.settings.index,
                 self.settings.storage.index_dir,
                 self._dense_info(),
-                self._stored_terms,
                 self.store.last_change(),
             )
             with self._index_lock:

@@ -40,7 +40,7 @@ Factory = Callable[[Path], SearchBackend]
 def embedded(index_type: str) -> Factory:
     settings = IndexSettings(type=index_type, ivf_nlist=4, hnsw_ef_search=256)
     info = DenseIndexInfo("test", DIM, index_type)
-    return lambda directory: EmbeddedBackend.open(directory, info, settings, dict, 10**9)
+    return lambda directory: EmbeddedBackend.open(directory, info, settings, 10**9)
 
 
 BACKENDS = {"embedded-flat": embedded("flat"), "embedded-hnsw": embedded("hnsw")}
@@ -88,8 +88,8 @@ class Corpus:
         return [int(i) for i in self.ids[mask][order]]
 
     def bm25(self, terms: list[str], filters: SearchFilters | None = None) -> dict[int, float]:
-        """BM25 as bm25s computes it by default (Lucene idf, k1 = 1.5, b = 0.75, no (k1 + 1)
-        factor) over every chunk still indexed; only the allowed ones are returned."""
+        """Okapi BM25 (Lucene's idf, k1 = 1.2, b = 0.75) over every chunk still indexed; only
+        the allowed ones are returned."""
         live = self.allowed(None)
         documents = [Counter(t) for t, keep in zip(self.terms, live, strict=True) if keep]
         ids = [int(i) for i, keep in zip(self.ids, live, strict=True) if keep]
@@ -104,7 +104,7 @@ class Corpus:
                     continue
                 idf = math.log(1 + (len(documents) - df + 0.5) / (df + 0.5))
                 tf = counts[term]
-                score += idf * tf / (tf + 1.5 * (0.25 + 0.75 * length / average))
+                score += idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / average))
             if score > 0 and chunk_id in allowed:
                 scores[chunk_id] = score
         return scores
@@ -180,7 +180,8 @@ def test_keyword_search_ranks_like_bm25(backend: SearchBackend, corpus: Corpus) 
         hits = backend.keyword_search(terms, 1000)
         assert {h.chunk_id for h in hits} == set(expected)
         for hit in hits:
-            assert hit.score == pytest.approx(expected[hit.chunk_id], rel=1e-3)
+            # tantivy stores each length in one byte (as Lucene does): scores are close, not equal.
+            assert hit.score == pytest.approx(expected[hit.chunk_id], rel=0.05)
     n, df = 400, sum(1 for t in corpus.terms if "w3" in t)
     assert backend.keyword_weight("w3") == pytest.approx(
         math.log(1 + (n - df + 0.5) / (df + 0.5)), rel=1e-6
@@ -229,6 +230,6 @@ def test_the_factory_names_the_valid_backends_and_how_to_install_optional_ones(
 ) -> None:
     info = DenseIndexInfo("test", DIM, "flat")
     with pytest.raises(BackendError, match="valid backends: embedded, qdrant"):
-        open_backend(IndexSettings(backend="elastic"), tmp_path, info, dict, 0)
+        open_backend(IndexSettings(backend="elastic"), tmp_path, info, 0)
     with pytest.raises(BackendError, match="qdrant"):
-        open_backend(IndexSettings(backend="qdrant"), tmp_path, info, dict, 0)
+        open_backend(IndexSettings(backend="qdrant"), tmp_path, info, 0)

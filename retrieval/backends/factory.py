@@ -6,7 +6,7 @@ import importlib.util
 from pathlib import Path
 
 from retrieval.backends.base import SearchBackend
-from retrieval.backends.embedded import EmbeddedBackend, TermsSource
+from retrieval.backends.embedded import EmbeddedBackend
 from retrieval.backends.embedded.dense import DenseIndexInfo
 from retrieval.settings import IndexSettings
 
@@ -21,11 +21,10 @@ def open_backend(
     settings: IndexSettings,
     directory: Path,
     info: DenseIndexInfo,
-    all_terms: TermsSource,
     latest_change: int,
 ) -> SearchBackend:
     if settings.backend == "embedded":
-        return EmbeddedBackend.open(directory, info, settings, all_terms, latest_change)
+        return EmbeddedBackend.open(directory, info, settings, latest_change)
     if settings.backend == "qdrant":
         if importlib.util.find_spec("qdrant_client") is None:
             raise BackendError(

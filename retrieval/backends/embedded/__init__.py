@@ -1,14 +1,16 @@
-"""The embedded backend: FAISS for vectors, BM25 for keywords, numpy columns for filters.
+"""The embedded backend: FAISS for vectors, tantivy for keywords, numpy columns for filters.
 
-Everything lives in files under the archive's `index/` folder, saved atomically and checked by
-checksums; the folder's lock file keeps processes from saving over each other. A part that is
-missing, corrupt or ahead of the store is started empty (and logged), so the archive replays
-or rebuilds it from the store.
+Everything lives in files under the archive's `index/` folder. The vectors and the facts are
+held in memory by each process and saved as checksummed snapshots; the keyword index is shared
+on disk and updated in place (retrieval/backends/embedded/keyword.py). The folder's lock file
+keeps processes from writing over each other. A part that is missing, corrupt or ahead of the
+store starts empty (and is logged), so the archive replays or rebuilds it from the store.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -25,21 +27,20 @@ from retrieval.backends.base import (
 from retrieval.backends.embedded.dense import DenseIndex, DenseIndexInfo, read_description
 from retrieval.backends.embedded.facts import ARRAYS as FACTS
 from retrieval.backends.embedded.facts import FactsTable
-from retrieval.backends.embedded.keyword import SparseIndex, read_manifest
+from retrieval.backends.embedded.keyword import KeywordIndex
 from retrieval.backends.embedded.locks import folder_lock
 from retrieval.settings import IndexSettings
 
 __all__ = ["EmbeddedBackend", "saved_covers"]
 
 log = logging.getLogger("retrieval.archive")
-
-TermsSource = Callable[[], dict[int, list[str]]]
 T = TypeVar("T")
+
+KEYWORDS = "keywords"
 
 
 class EmbeddedBackend:
-    """FAISS + BM25 + facts in one folder. `all_terms` gives every stored chunk's terms: bm25s
-    can only rebuild from all of them, and a keyword index loaded from disk keeps none."""
+    """FAISS + tantivy + facts in one folder."""
 
     name = "embedded"
 
@@ -48,16 +49,15 @@ class EmbeddedBackend:
         directory: Path,
         info: DenseIndexInfo,
         settings: IndexSettings,
-        all_terms: TermsSource,
+        keywords: KeywordIndex | None = None,
     ) -> None:
         self.directory = directory
         self._info = info
         self._settings = settings
-        self._all_terms = all_terms
         self.dense = DenseIndex(info, settings)
-        self.keywords = SparseIndex()
         self.facts = FactsTable()
-        self.loaded = False  # False: nothing usable was on disk
+        self._keywords = keywords
+        self._rebuild_keywords = keywords is None  # the next batch recreates the keyword index
 
     @classmethod
     def open(
@@ -65,55 +65,56 @@ class EmbeddedBackend:
         directory: Path,
         info: DenseIndexInfo,
         settings: IndexSettings,
-        all_terms: TermsSource,
         latest_change: int,
     ) -> EmbeddedBackend:
         """The saved state, part by part; an unusable part starts empty and is logged."""
-        backend = cls(directory, info, settings, all_terms)
         with folder_lock(directory / ".lock", shared=True):
             dense = _load(
                 "dense index",
-                backend._dense_path,
-                lambda: DenseIndex.load(backend._dense_path, info, settings),
-            )
-            keywords = _load(
-                "keyword index",
-                backend._keyword_path,
-                lambda: SparseIndex.load(backend._keyword_path),
+                directory / "dense.faiss",
+                lambda: DenseIndex.load(directory / "dense.faiss", info, settings),
             )
             facts = _load("search facts", directory / FACTS, lambda: FactsTable.load(directory))
-        parts = [p for p in (dense, keywords, facts) if p is not None]
+            keywords = _load(
+                "keyword index",
+                directory / KEYWORDS,
+                lambda: KeywordIndex.open(directory / KEYWORDS),
+            )
+        parts: list[DenseIndex | FactsTable | KeywordIndex] = [
+            p for p in (dense, facts, keywords) if p is not None
+        ]
         if any(p.covered > latest_change for p in parts):
             log.warning(
                 "the saved indexes cover change %d but the store ends at %d; rebuilding them",
                 max(p.covered for p in parts),
                 latest_change,
             )
-            return backend
-        backend.dense = dense or backend.dense
-        backend.keywords = keywords or backend.keywords
-        backend.facts = facts or backend.facts
-        backend.loaded = len(parts) == 3
+            return cls(directory, info, settings)
+        backend = cls(directory, info, settings, keywords)
+        if dense is not None and facts is not None:
+            backend.dense, backend.facts = dense, facts
         return backend
 
     # --- state ------------------------------------------------------------------------------
 
     @property
     def covered(self) -> int:
-        return min(self.dense.covered, self.keywords.covered, self.facts.covered)
+        keywords = self._keywords.covered if self._keywords is not None else 0
+        return min(self.dense.covered, self.facts.covered, keywords)
 
     def count(self) -> int:
         return len(self.dense)
 
-    def ids(self) -> np.ndarray:
-        return np.sort(self.dense.ids())
-
     def consistent_with(self, chunk_ids: np.ndarray) -> bool:
-        """Whether every part holds exactly `chunk_ids` (sorted)."""
+        """Whether every part holds exactly `chunk_ids` (sorted). The shared keyword index is
+        only counted, and only when no other process has moved it past what the vectors hold."""
+        if self._keywords is None:
+            return False
+        keywords_comparable = self._keywords.disk_covered() <= self.dense.covered
         return (
-            np.array_equal(self.ids(), chunk_ids)
-            and np.array_equal(self.keywords.ids(), chunk_ids)
+            np.array_equal(np.sort(self.dense.ids()), chunk_ids)
             and np.array_equal(self.facts.ids(), chunk_ids)
+            and (not keywords_comparable or self._keywords.count() == len(chunk_ids))
         )
 
     # --- writes -----------------------------------------------------------------------------
@@ -124,30 +125,44 @@ class EmbeddedBackend:
         self.dense.remove(removed)
         if new.any():
             self.dense.add(batch.ids[new], batch.vectors[new])
-        if not self.keywords.has_cached_terms():
-            self.keywords.set_documents(self._all_terms())
-        added_terms = {int(i): t for i, t in zip(batch.ids, batch.terms, strict=True)}
-        self.keywords.update(added_terms, removed)
         self.facts.apply(batch.ids, batch.facts, removed)
-        self.dense.covered = self.keywords.covered = self.facts.covered = covered
+        self.dense.covered = self.facts.covered = covered
+        self._apply_keywords(batch, covered)
+
+    def _apply_keywords(self, batch: IndexBatch, covered: int) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with folder_lock(self.directory / ".lock"):
+                if self._rebuild_keywords or self._keywords is None:
+                    # Under the lock, so no other process writes into the index meanwhile.
+                    self._keywords = KeywordIndex.create(self.directory / KEYWORDS)
+                    self._rebuild_keywords = False
+                self._keywords.apply(batch.ids, batch.terms, batch.facts, batch.removed, covered)
+        except OSError as error:
+            # A folder this process cannot write: another process keeps the keyword index.
+            log.warning("keyword index not updated (%s); searching what is on disk", error)
+            if self._keywords is not None:
+                self._keywords.refresh()
 
     def clear(self) -> None:
         self.dense = DenseIndex(self._info, self._settings)
-        self.keywords = SparseIndex()
         self.facts = FactsTable()
+        self._rebuild_keywords = True
 
     def flush(self) -> None:
-        """Save every part, unless another process already saved a newer state (its save
-        covers ours, and replaying forward is how this process would catch up)."""
+        """Save the vectors and facts, unless another process already saved a newer state
+        (its save covers ours, and replaying forward is how this process would catch up).
+        The keyword index is already durable: every batch is committed."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        covered = self.covered
+        covered = min(self.dense.covered, self.facts.covered)
         with folder_lock(self.directory / ".lock"):
-            saved = saved_covers(self.directory)
+            saved = _saved_dense_covers(self.directory)
             if saved is not None and saved > covered:
                 return
-            self.dense.save(self._dense_path, covered)
-            self.keywords.save(self._keyword_path, covered)
+            self.dense.save(self.directory / "dense.faiss", covered)
             self.facts.save(self.directory, covered)
+            # The bm25s keyword index of archives made before tantivy: replaced, so removed.
+            shutil.rmtree(self.directory / "sparse", ignore_errors=True)
 
     def close(self) -> None:
         """Nothing to release: every write was flushed by the archive."""
@@ -157,37 +172,32 @@ class EmbeddedBackend:
     def dense_search(
         self, query: np.ndarray, k: int, filters: SearchFilters | None = None
     ) -> list[Hit]:
-        return self.dense.search(query, k, self._allowed(filters))
+        allowed = None if filters is None or filters.empty else self.facts.allowed(filters)
+        return self.dense.search(query, k, allowed)
 
     def keyword_search(
         self, terms: Sequence[str], k: int, filters: SearchFilters | None = None
     ) -> list[Hit]:
-        return self.keywords.search(terms, k, self._allowed(filters))
+        return self._keywords.search(terms, k, filters) if self._keywords is not None else []
 
     def keyword_weight(self, term: str) -> float:
-        return self.keywords.idf(term)
-
-    def _allowed(self, filters: SearchFilters | None) -> np.ndarray | None:
-        return None if filters is None or filters.empty else self.facts.allowed(filters)
-
-    @property
-    def _dense_path(self) -> Path:
-        return self.directory / "dense.faiss"
-
-    @property
-    def _keyword_path(self) -> Path:
-        return self.directory / "sparse"
+        return self._keywords.idf(term) if self._keywords is not None else 0.0
 
 
 def saved_covers(directory: Path) -> int | None:
     """The oldest change the saved parts cover, from their descriptions (the indexes are not
     loaded); None when a part is missing or unreadable."""
+    dense = _saved_dense_covers(directory)
     try:
-        covers = [
-            read_description(directory / "dense.faiss")["covered"],
-            read_manifest(directory / "sparse")["covered"],
-        ]
-        return min(int(str(c)) for c in covers)
+        keywords = KeywordIndex.open(directory / KEYWORDS).covered
+    except (FileNotFoundError, CorruptIndexError):
+        return None
+    return None if dense is None else min(dense, keywords)
+
+
+def _saved_dense_covers(directory: Path) -> int | None:
+    try:
+        return int(str(read_description(directory / "dense.faiss")["covered"]))
     except (CorruptIndexError, KeyError, ValueError):
         return None
 

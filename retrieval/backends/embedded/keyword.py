@@ -1,180 +1,225 @@
-"""Sparse index: BM25 (bm25s) over language-aware terms, keyed by the store's chunk ids.
+"""Keyword index: BM25 over our own analysed terms, in tantivy, updated in place.
 
-bm25s cannot add documents to a built index, so additions rebuild it from cached terms; that is
-a vectorised pass, cheap next to embedding the new chunks. A saved index carries a manifest:
-each file's checksum and the last store change it covers (see retrieval/archive.py).
+Chosen by measurement over SQLite FTS5 and segmented bm25s (README, "Keyword index"): at a
+million passages it searches the top 100 in ~3 ms, adds five passages in ~80 ms (the commit's
+fsyncs), holds no per-passage Python objects and opens in a millisecond. Terms come from
+`retrieval.tokens.analyze` and are indexed with a whitespace tokenizer, so stemming, stopwords
+and accent folding stay ours; tantivy only counts and ranks (BM25, k1 1.2, b 0.75).
+
+Unlike the vectors, this index is not copied into each process: it lives on disk, shared.
+`covered.json` beside it says which store change it reflects; a process that finds it behind
+applies the tail under the folder lock (tantivy allows one writer at a time), and a process
+that finds it ahead only reloads. tantivy checks its own files (each carries a checksum
+footer); one it cannot open is rebuilt from the store.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import threading
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any
 
-import bm25s
 import numpy as np
+import tantivy
 
-from retrieval.backends.base import CorruptIndexError, Hit
-from retrieval.backends.embedded.checksums import digest_file
+from retrieval.backends.base import ChunkFacts, CorruptIndexError, Hit, SearchFilters
+from retrieval.backends.embedded.dense import atomic_write
 
-MANIFEST = "manifest.json"
+log = logging.getLogger(__name__)
 
-# bm25s logs every index build at DEBUG on its own logger; that is noise in our logs.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
+COVERED = "covered.json"
+FORMAT = 1  # bump when the schema or the analysis changes: older indexes are rebuilt
+TOKENIZER = "analysed"  # our terms, separated by spaces
+WRITER_HEAP_BYTES = 50_000_000
+K1, B = 1.2, 0.75  # tantivy's BM25 parameters (fixed)
 
 
-class SparseIndex:
-    def __init__(self) -> None:
-        self._terms: dict[int, list[str]] = {}
-        self._ids = np.zeros(0, dtype=np.int64)
-        self._bm25: bm25s.BM25 | None = None
-        self._document_frequency: dict[str, int] = {}
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    # Signed, not unsigned: tantivy-py deletes by term only on signed integer fields.
+    builder.add_integer_field("chunk_id", indexed=True, fast=True)
+    builder.add_text_field("terms", tokenizer_name=TOKENIZER, index_option="freq")
+    builder.add_text_field("language", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("source", tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("day", indexed=True, fast=True)
+    return builder.build()
+
+
+class KeywordIndex:
+    """The keyword index in `directory`; thread-safe (tantivy searchers are snapshots)."""
+
+    def __init__(self, directory: Path, index: tantivy.Index, covered: int) -> None:
+        self.directory = directory
+        self._index = index
+        self._schema = index.schema
+        self._covered = covered
         self._lock = threading.Lock()
-        self.covered = 0  # the last store change reflected here
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def ids(self) -> np.ndarray:
-        return self._ids.copy()
-
-    def set_documents(self, terms_by_id: dict[int, list[str]]) -> None:
-        """Replace everything with these documents (chunk id → terms) and rebuild."""
-        with self._lock:
-            self._terms = dict(terms_by_id)
-            self._rebuild()
-
-    def add(self, terms_by_id: dict[int, list[str]]) -> None:
-        with self._lock:
-            self._terms.update(terms_by_id)
-            self._rebuild()
-
-    def remove(self, ids: Sequence[int]) -> None:
-        self.update({}, ids)
-
-    def update(self, added: dict[int, list[str]], removed: Sequence[int]) -> None:
-        """Add and remove documents with one rebuild; adding an id again replaces it."""
-        with self._lock:
-            for chunk_id in removed:
-                self._terms.pop(int(chunk_id), None)
-            self._terms.update(added)
-            self._rebuild()
-
-    def has_cached_terms(self) -> bool:
-        return len(self._terms) == len(self._ids)
-
-    def search(self, terms: Sequence[str], k: int, allowed: np.ndarray | None = None) -> list[Hit]:
-        """The k best chunks for `terms`; with `allowed`, only among those chunk ids."""
-        with self._lock:
-            bm25, ids = self._bm25, self._ids
-        known = [t for t in terms if bm25 is not None and t in bm25.vocab_dict]
-        if bm25 is None or not known or len(ids) == 0:
-            return []
-        scores = bm25.get_scores(known)
-        if allowed is not None:
-            scores = np.where(np.isin(ids, allowed), scores, 0.0)
-        k = min(k, len(ids))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [Hit(int(ids[i]), float(scores[i])) for i in top if scores[i] > 0]
-
-    def idf(self, term: str) -> float:
-        """Inverse document frequency, for weighting keywords inside a quote."""
-        n = max(len(self._ids), 1)
-        df = self._document_frequency.get(term, 0)
-        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
-
-    def save(self, directory: Path, covered: int) -> None:
-        """Save into a fresh sibling directory, fsync, then swap it in with a rename."""
-        with self._lock:
-            bm25, ids = self._bm25, self._ids.copy()
-        temporary = directory.with_name(f".{directory.name}.tmp")
-        shutil.rmtree(temporary, ignore_errors=True)
-        temporary.mkdir(parents=True)
-        if bm25 is not None:
-            bm25.save(str(temporary))
-        ids_file = temporary / "chunk_ids.json"
-        ids_file.write_text(json.dumps(ids.tolist()))
-        files = sorted(temporary.iterdir())
-        checksums = {file.name: digest_file(file) for file in files}
-        manifest = {"covered": covered, "documents": len(ids), "checksums": checksums}
-        (temporary / MANIFEST).write_text(json.dumps(manifest))
-        for file in temporary.iterdir():
-            with open(file, "rb") as handle:
-                os.fsync(handle.fileno())
-        previous = directory.with_name(f".{directory.name}.old")
-        shutil.rmtree(previous, ignore_errors=True)
-        if directory.exists():
-            os.replace(directory, previous)
-        os.replace(temporary, directory)
-        shutil.rmtree(previous, ignore_errors=True)
-        self.covered = covered
 
     @classmethod
-    def load(cls, directory: Path) -> SparseIndex:
-        covered = _verify(directory)
+    def open(cls, directory: Path) -> KeywordIndex:
+        """The saved index; raises FileNotFoundError or CorruptIndexError."""
+        if not (directory / COVERED).exists():
+            raise FileNotFoundError(directory)
         try:
-            ids = np.array(json.loads((directory / "chunk_ids.json").read_text()), dtype=np.int64)
-            bm25 = bm25s.BM25.load(str(directory)) if len(ids) else None
-        except (OSError, ValueError, KeyError) as error:
+            described = json.loads((directory / COVERED).read_text())
+            if described.get("format") != FORMAT:
+                raise CorruptIndexError(f"{directory} has format {described.get('format')}")
+            index = tantivy.Index(_schema(), path=str(directory), reuse=True)
+            _register(index)
+            index.searcher()  # reads every segment's metadata now, not on the first question
+        except (OSError, ValueError, KeyError, AttributeError) as error:
             raise CorruptIndexError(
                 f"cannot read the keyword index {directory}: {error}"
             ) from error
-        sparse = cls()
-        sparse._ids = ids
-        sparse._bm25 = bm25
-        sparse.covered = covered
-        if bm25 is not None:
-            if bm25.scores["num_docs"] != len(ids):
-                raise CorruptIndexError(f"{directory}: document count differs from its ids")
-            sparse._document_frequency = _document_frequency(bm25)
-        return sparse
+        return cls(directory, index, int(described["covered"]))
 
-    def _rebuild(self) -> None:
-        ids = np.array(sorted(self._terms), dtype=np.int64)
-        if len(ids) == 0:
-            self._ids, self._bm25, self._document_frequency = ids, None, {}
-            return
-        bm25 = bm25s.BM25()
-        bm25.index([self._terms[int(i)] for i in ids], show_progress=False)
-        self._ids, self._bm25 = ids, bm25
-        self._document_frequency = _document_frequency(bm25)
+    @classmethod
+    def create(cls, directory: Path) -> KeywordIndex:
+        """A new, empty index in `directory`, replacing whatever was there."""
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        index = tantivy.Index(_schema(), path=str(directory), reuse=False)
+        _register(index)
+        keywords = cls(directory, index, 0)
+        keywords._write_covered(0)
+        return keywords
+
+    # --- state ------------------------------------------------------------------------------
+
+    @property
+    def covered(self) -> int:
+        return self._covered
+
+    def disk_covered(self) -> int:
+        """What the files say now: another process may have moved it on."""
+        try:
+            return int(json.loads((self.directory / COVERED).read_text())["covered"])
+        except (OSError, ValueError, KeyError):
+            return -1
+
+    def count(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+    def refresh(self) -> None:
+        """See what other processes committed."""
+        with self._lock:
+            self._index.reload()
+            self._covered = max(self._covered, self.disk_covered())
+
+    # --- writes (the caller holds the folder lock) --------------------------------------------
+
+    def apply(
+        self,
+        ids: np.ndarray,
+        terms: Sequence[Sequence[str]],
+        facts: Sequence[ChunkFacts],
+        removed: Sequence[int],
+        covered: int,
+    ) -> None:
+        """Reflect a batch that ends at store change `covered`, unless the files already
+        reflect that change or a later one (another process applied it, and perhaps later
+        deletes that this batch, read earlier, does not know about)."""
+        with self._lock:
+            if self.disk_covered() >= covered:
+                self._index.reload()
+                self._covered = max(self._covered, self.disk_covered())
+                return
+            writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+            for chunk_id in [*removed, *(int(i) for i in ids)]:
+                writer.delete_documents_by_term("chunk_id", int(chunk_id))
+            for chunk_id, chunk_terms, chunk_facts in zip(ids, terms, facts, strict=True):
+                writer.add_document(_document(int(chunk_id), chunk_terms, chunk_facts))
+            writer.commit()
+            writer.wait_merging_threads()
+            self._write_covered(covered)
+            self._index.reload()
+            self._covered = covered
+
+    def _write_covered(self, covered: int) -> None:
+        # Written after the commit: a crash in between replays the same changes again,
+        # which is harmless; the files can never claim a change they lack.
+        described = {"format": FORMAT, "covered": covered}
+        atomic_write(self.directory / COVERED, json.dumps(described).encode())
+
+    # --- search -----------------------------------------------------------------------------
+
+    def search(
+        self, terms: Sequence[str], k: int, filters: SearchFilters | None = None
+    ) -> list[Hit]:
+        wanted = list(dict.fromkeys(terms))
+        if not wanted:
+            return []
+        schema = self._schema
+        should = [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.term_query(schema, "terms", t, index_option="freq"),
+            )
+            for t in wanted
+        ]
+        query = tantivy.Query.boolean_query(should)
+        if filters is not None and not filters.empty:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), *self._filter_clauses(filters)]
+            )
+        searcher = self._index.searcher()
+        hits = searcher.search(query, limit=k, count=False).hits
+        ids = searcher.fast_field_values("chunk_id", [address for _, address in hits])
+        return [Hit(int(i or 0), float(score)) for i, (score, _) in zip(ids, hits, strict=True)]
+
+    def _filter_clauses(self, filters: SearchFilters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """Must-clauses scoring 0, so BM25 scores are the same with or without a filter."""
+        schema, clauses = self._schema, []
+        if filters.languages:
+            clauses.append(self._any_of("language", filters.languages))
+        if filters.sources:
+            clauses.append(self._any_of("source", filters.sources))
+        if filters.published_from or filters.published_to:
+            low = _day(filters.published_from) if filters.published_from else 0
+            high = _day(filters.published_to) if filters.published_to else 10**7
+            days = tantivy.Query.range_query(schema, "day", tantivy.FieldType.Integer, low, high)
+            clauses.append(tantivy.Query.const_score_query(days, 0.0))
+        return [(tantivy.Occur.Must, clause) for clause in clauses]
+
+    def _any_of(self, field: str, values: frozenset[str]) -> tantivy.Query:
+        terms = [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.term_query(self._schema, field, value, index_option="basic"),
+            )
+            for value in sorted(values)
+        ]
+        return tantivy.Query.const_score_query(tantivy.Query.boolean_query(terms), 0.0)
+
+    def idf(self, term: str) -> float:
+        """BM25's inverse document frequency of `term` (deleted passages count until tantivy
+        merges them away, as in Lucene)."""
+        searcher = self._index.searcher()
+        n = max(int(searcher.num_docs), 1)
+        df = int(searcher.doc_freq("terms", term))
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
 
-def read_manifest(directory: Path) -> dict[str, Any]:
-    """The manifest of a saved keyword index (for loading, and for `stats`)."""
-    try:
-        manifest = json.loads((directory / MANIFEST).read_text())
-    except (OSError, ValueError) as error:
-        raise CorruptIndexError(f"keyword index manifest unreadable: {error}") from error
-    if not isinstance(manifest, dict):
-        raise CorruptIndexError("keyword index manifest is not an object")
-    return manifest
+def _register(index: tantivy.Index) -> None:
+    index.register_tokenizer(
+        TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+    )
 
 
-def _verify(directory: Path) -> int:
-    """Check every file against the manifest; returns the last store change covered."""
-    manifest = read_manifest(directory)
-    try:
-        covered, checksums = int(manifest["covered"]), dict(manifest["checksums"])
-        for name, expected in checksums.items():
-            if digest_file(directory / name) != expected:
-                raise CorruptIndexError(f"{directory / name} does not match its checksum")
-    except (OSError, KeyError, ValueError, TypeError) as error:
-        raise CorruptIndexError(f"cannot verify the keyword index {directory}: {error}") from error
-    return covered
+def _document(chunk_id: int, terms: Sequence[str], facts: ChunkFacts) -> tantivy.Document:
+    document = tantivy.Document()
+    document.add_integer("chunk_id", chunk_id)
+    document.add_text("terms", " ".join(terms))
+    document.add_text("language", facts.language)
+    document.add_text("source", facts.source)
+    # Undated chunks get day -1, which no date filter's range includes.
+    document.add_integer("day", _day(facts.published) if facts.published else -1)
+    return document
 
 
-def _document_frequency(bm25: bm25s.BM25) -> dict[str, int]:
-    # bm25s keeps one CSC column per term: its number of stored entries is the term's df.
-    indptr = np.asarray(bm25.scores["indptr"])
-    counts = np.diff(indptr)
-    # Its vocabulary may also hold an empty placeholder token with no column.
-    return {
-        term: int(counts[index]) for term, index in bm25.vocab_dict.items() if index < len(counts)
-    }
+def _day(value: date) -> int:
+    return value.toordinal()

@@ -46,6 +46,12 @@ DEFAULT_LANGUAGE = "es"
 # A search replays other processes' changes at most this often, so a long upload elsewhere
 # does not rebuild the keyword index on every question; writers replay at once.
 CATCH_UP_SECONDS = 1.0
+# Writing the vector snapshot costs what the whole archive costs (1.5 GB at a million passages),
+# so a write saves it only once this many changes have piled up since the last one; until then
+# the next start replays them from the store (well under a second for this many). Closing the
+# archive saves it too.
+SNAPSHOT_EVERY_CHANGES = 500
+REPLAY_SLICE = 2_000  # changes (articles) replayed at once: about 10,000 passages
 MAX_CHUNK_ID = 2**62  # "every chunk", as an id range
 
 
@@ -92,6 +98,7 @@ class Archive:
         self._index_lock = threading.Lock()  # one thread replays changes into the backend
         self.embedding_seconds = 0.0  # time spent inside the embedder, for the ingest benchmark
         self._backend: SearchBackend | None = None
+        self._snapshot_covers = 0  # the change the last snapshot this process made or loaded
         self._last_catch_up = 0.0
         self._languages: frozenset[str] | None = None
 
@@ -114,6 +121,7 @@ class Archive:
                 self._dense_info(),
                 self.store.last_change(),
             )
+            self._snapshot_covers = backend.covered
             # One snapshot of the store for replaying and checking: other processes writing
             # meanwhile must not make a sound index look out of step.
             with self.store.read_snapshot():
@@ -124,11 +132,15 @@ class Archive:
                         log.warning("search index is out of step with the store; rebuilding it")
                     self._rebuild(backend)
             self._backend = backend
-            if replayed or rebuilt:
+            if rebuilt or replayed >= SNAPSHOT_EVERY_CHANGES:
                 self._flush_quietly()
 
     def close(self) -> None:
+        """Save what the last snapshot lacks (best effort), then let go of the files."""
         if self._backend is not None:
+            if self._backend.covered > self._snapshot_covers:
+                with self._index_lock:
+                    self._flush_quietly()
             self._backend.close()
         self.store.close()
 
@@ -175,23 +187,28 @@ class Archive:
             self._index_lock.release()
 
     def _replay(self, backend: SearchBackend, changes: Sequence[Change]) -> int:
-        """Apply `changes` to the backend (holding _index_lock); safe to repeat."""
+        """Apply `changes` to the backend (holding _index_lock); safe to repeat.
+
+        In slices of REPLAY_SLICE changes, so that replaying a long tail (a bulk ingest, a
+        restart after many writes) holds one slice's vectors and terms in memory, not all.
+        """
         self._last_catch_up = time.monotonic()
-        if not changes:
-            return 0
-        removed = [
-            chunk_id
-            for change in changes
-            if change.kind == "delete"
-            for chunk_id in range(change.first_chunk, change.last_chunk + 1)
-        ]
-        # Chunk ids are never reused, so a chunk added and deleted in the same tail is gone
-        # from the store and simply not read back here.
-        added = [(c.first_chunk, c.last_chunk) for c in changes if c.kind == "add"]
-        batch = self._batch(*self.store.chunks_with_embeddings(added))
-        batch.removed = removed
-        backend.apply(batch, changes[-1].seq)
-        self._languages = None
+        for start in range(0, len(changes), REPLAY_SLICE):
+            part = changes[start : start + REPLAY_SLICE]
+            removed = [
+                chunk_id
+                for change in part
+                if change.kind == "delete"
+                for chunk_id in range(change.first_chunk, change.last_chunk + 1)
+            ]
+            # Chunk ids are never reused, so a chunk added and deleted in the same tail is gone
+            # from the store and simply not read back here.
+            added = [(c.first_chunk, c.last_chunk) for c in part if c.kind == "add"]
+            batch = self._batch(*self.store.chunks_with_embeddings(added))
+            batch.removed = removed
+            backend.apply(batch, part[-1].seq)
+        if changes:
+            self._languages = None
         return len(changes)
 
     def _rebuild(self, backend: SearchBackend) -> None:
@@ -308,7 +325,7 @@ class Archive:
             with self._index_lock:
                 self._rebuild(backend)
                 self._backend = backend
-                backend.flush()
+                self._flush()
             return re_embedded
 
     def _re_embed(self, progress: ProgressCallback | None) -> int:
@@ -333,16 +350,24 @@ class Archive:
         return sum(len(c) for c in chunks_by_article.values())
 
     def _commit_indexes(self) -> None:
-        """After a write: replay it (and anything from other processes) and save."""
+        """After a write: replay it (and anything from other processes) into the backend, and
+        save a snapshot when enough changes have piled up since the last one."""
         self.catch_up(wait=True)
         with self._index_lock:
-            self.search_backend().flush()
+            if self.search_backend().covered - self._snapshot_covers >= SNAPSHOT_EVERY_CHANGES:
+                self._flush()
+
+    def _flush(self) -> None:
+        backend = self.search_backend()
+        backend.flush()
+        self._snapshot_covers = backend.covered
 
     def _flush_quietly(self) -> None:
-        """Save after open-time repairs. A reader (`ask`, the bot) whose index folder is not
-        writable still answers from memory; the next writer saves or says what to fix."""
+        """Save after open-time repairs, or at close. A reader (`ask`, the bot) whose index
+        folder is not writable still answers from memory; the next writer saves or says what
+        to fix."""
         try:
-            self.search_backend().flush()
+            self._flush()
         except OSError as error:
             log.warning(
                 "could not save the indexes in %s (%s); answering from memory",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,3 +46,24 @@ def draft(text: str, title: str = "Titular", **fields: object) -> tuple[str, Art
 def in_step(archive: Archive) -> bool:
     """Whether every part of the archive's search backend holds exactly the stored chunks."""
     return archive.search_backend().consistent_with(archive.store.chunk_ids())
+
+
+HEMEROTECA = [sys.executable, "-m", "bot"]  # the `hemeroteca` command, from this checkout
+
+
+def run_command(
+    command: Sequence[str], env: Mapping[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a real process in the repository. Of the caller's HEMEROTECA_* variables only those
+    in `env` are passed on, so a developer's own settings never leak into a test."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HEMEROTECA_")}
+    return subprocess.run(
+        list(command),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**clean, **(env or {})},
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )

@@ -12,11 +12,10 @@ import json
 import logging
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,7 @@ from retrieval.archive import Archive, IndexDirectoryError
 from retrieval.embedders import HashEmbedder
 from retrieval.searcher import Searcher
 from retrieval.settings import EmbeddingSettings
-from tests.support import REPO, archive_settings, draft, in_step
+from tests.support import HEMEROTECA, REPO, archive_settings, draft, in_step, run_command
 
 HASH = EmbeddingSettings(backend="hash")
 
@@ -64,17 +63,13 @@ def cli_config(tmp_path: Path, data_dir: Path) -> Path:
 def hemeroteca(config: Path, *args: str, drop_root_override: bool = False) -> list[str]:
     """The command line for a real `hemeroteca` process; optionally without root's power to
     write read-only files (so permission tests mean the same as for an ordinary user)."""
-    command = [sys.executable, "-m", "bot", "--config", str(config), *args]
+    command = [*HEMEROTECA, "--config", str(config), *args]
     if drop_root_override and os.geteuid() == 0:
         command = ["setpriv", "--bounding-set=-dac_override", *command]
     return command
 
 
-def run(command: list[str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HEMEROTECA_")}
-    return subprocess.run(
-        command, capture_output=True, text=True, cwd=REPO, env=env, timeout=120, check=False
-    )
+run = run_command
 
 
 # --- several writers ----------------------------------------------------------------------------
@@ -377,7 +372,7 @@ def test_ask_filters_by_date_source_and_language(tmp_path: Path) -> None:
     ):
         _, article = story(number)
         archive.ingest(
-            [(f"t{number}", replace(article, source=source, published=date.fromisoformat(day)))]
+            [(f"t{number}", replace(article, source=source, published=datetime.fromisoformat(day)))]
         )
     archive.close()
     question = "¿Qué aprobó el consejo del puerto?"

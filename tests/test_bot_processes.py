@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from bot.context import BotApplication
 from tests.botapi import BotAPI
-from tests.support import REPO, SHOIGU_QUESTION
+from tests.support import HEMEROTECA, REPO, SHOIGU_QUESTION, run_command
 
 LIGHTHOUSE = (
     "# El faro de Cabo Vidío vuelve a funcionar\n\n"
@@ -22,21 +20,8 @@ LIGHTHOUSE = (
 
 async def hemeroteca(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """A real `hemeroteca` process on the bot's archive, run off the event loop."""
-    env = {
-        **os.environ,
-        "HEMEROTECA_DATA_DIR": str(data_dir),
-        "HEMEROTECA_CONFIG": str(REPO / "config.toml"),
-    }
-    return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-        check=False,
-    )
+    env = {"HEMEROTECA_DATA_DIR": str(data_dir), "HEMEROTECA_CONFIG": str(REPO / "config.toml")}
+    return await asyncio.to_thread(run_command, [*HEMEROTECA, *args], env)
 
 
 async def ask(botapi: BotAPI, question: str) -> str:

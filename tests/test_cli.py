@@ -3,29 +3,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import REPO, SAMPLES, SHOIGU_QUESTION
+from tests.support import HEMEROTECA, REPO, SAMPLES, SHOIGU_QUESTION, run_command
 
 
 def run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "HEMEROTECA_DATA_DIR": str(data_dir),
-        "HEMEROTECA_CONFIG": str(REPO / "config.toml"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-    )
+    env = {"HEMEROTECA_DATA_DIR": str(data_dir), "HEMEROTECA_CONFIG": str(REPO / "config.toml")}
+    return run_command([*HEMEROTECA, *args], env, stdin)
 
 
 @pytest.fixture(scope="module")

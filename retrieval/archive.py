@@ -1,9 +1,9 @@
 """The archive as a service: store + embedder + indexes, kept in step.
 
-The store is the truth and keeps a change log (corpus/store.py); the indexes are caches that
-replay it. Ingestion embeds only new chunks and writes each article, with its log entry, in one
-transaction; the indexes then replay the log's tail and are saved atomically with the last
-change they cover. So:
+The store is the truth and keeps a change log (corpus/store.py); the search backend is a cache
+that replays it. Ingestion embeds only new chunks and writes each article, with its log entry,
+in one transaction; the backend then replays the log's tail, and its saved state records the
+last change it covers. So:
 - several processes can write one archive (the bot, `hemeroteca ingest`, `delete`): each
   replays the others' changes before searching (`catch_up`), and a chunk deleted elsewhere is
   simply gone from the next search;
@@ -44,7 +44,7 @@ DEFAULT_LANGUAGE = "es"
 
 
 # A search replays other processes' changes at most this often, so a long upload elsewhere
-# does not rebuild the keyword index on every question; writers replay at once.
+# does not cost every question a keyword-index commit; writers replay at once.
 CATCH_UP_SECONDS = 1.0
 # Writing the vector snapshot costs what the whole archive costs (1.5 GB at a million passages),
 # so a write saves it only once this many changes have piled up since the last one; until then

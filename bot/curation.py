@@ -9,14 +9,13 @@ under the archive's one writer lock, and is searchable as soon as the call retur
 from __future__ import annotations
 
 import math
-import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePath
 
 from bot.questions import QuestionCounts, question_counts
-from corpus.loaders import load_path
+from corpus.loaders import SUPPORTED_SUFFIXES, load_path
 from corpus.models import Article, ArticleDraft, IngestFailure, IngestResult
 from corpus.problems import Problem
 from corpus.settings import FetchSettings
@@ -25,7 +24,6 @@ from corpus.web import FetchError, fetch_article
 from retrieval.archive import Archive
 
 __all__ = [
-    "FILE_SUFFIXES",
     "MAX_FILE_BYTES",
     "AddOutcome",
     "Added",
@@ -36,11 +34,10 @@ __all__ = [
     "FileOutcome",
     "Refused",
     "SourcesPage",
-    "is_just_a_url",
 ]
 
-# What an admin may upload: the CLI's formats. 20 MB is what the Bot API lets a bot download.
-FILE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"})
+# What an admin may upload: the CLI's formats (SUPPORTED_SUFFIXES). 20 MB is what the Bot API
+# lets a bot download.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SUBSCRIPTIONS_TABLE = "digest_subscriptions"  # bot/subscriptions.py
 UNANSWERED_SHOWN = 5  # the latest questions without an answer that /stats lists
@@ -132,8 +129,8 @@ class Curator:
         """Ingest an uploaded file with the CLI's loaders; bad lines are reported, not fatal."""
         name = PurePath(filename).name or "upload"
         suffix = PurePath(name).suffix.lower()
-        if suffix not in FILE_SUFFIXES:
-            accepted = ", ".join(sorted(FILE_SUFFIXES))
+        if suffix not in SUPPORTED_SUFFIXES:
+            accepted = ", ".join(sorted(SUPPORTED_SUFFIXES))
             problem = Problem.of("upload_type", suffix=suffix or "(none)", accepted=accepted)
             return FileOutcome(0, 0, 0, [IngestFailure(name, problem)])
         with tempfile.TemporaryDirectory(prefix="hemeroteca-upload-") as folder:
@@ -222,11 +219,3 @@ class Curator:
         if not self.archive.store.has_table(SUBSCRIPTIONS_TABLE):
             return 0
         return int(self.archive.store.query(f"SELECT COUNT(*) FROM {SUBSCRIPTIONS_TABLE}")[0][0])
-
-
-_URL_ONLY = re.compile(r"^https?://\S+$", re.IGNORECASE)
-
-
-def is_just_a_url(text: str) -> bool:
-    """A message that is nothing but one http(s) link: an admin asking to add that page."""
-    return bool(_URL_ONLY.match(text.strip()))

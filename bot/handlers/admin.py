@@ -17,7 +17,6 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     Message,
     Update,
     User,
@@ -27,7 +26,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import i18n
 from bot.context import BotApplication, BotContext, Feature
 from bot.curation import (
-    FILE_SUFFIXES,
     MAX_FILE_BYTES,
     Added,
     AddOutcome,
@@ -38,11 +36,12 @@ from bot.curation import (
     SourcesPage,
 )
 from bot.forwards import EmptyPostError, draft_from_forward
+from bot.handlers import NO_PREVIEW
 from bot.language import user_language
 from bot.problems import describe
+from corpus.loaders import SUPPORTED_SUFFIXES
 from corpus.models import Article
 
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 PRIVATE = filters.ChatType.PRIVATE
 UNDO, SOURCES = "adm:undo", "adm:src"
@@ -98,7 +97,7 @@ async def add_document(update: Update, context: BotContext) -> None:
         return
     document = message.document
     name = document.file_name or "upload"
-    if not any(name.lower().endswith(suffix) for suffix in FILE_SUFFIXES):
+    if not any(name.lower().endswith(suffix) for suffix in SUPPORTED_SUFFIXES):
         await message.reply_html(i18n.html("admin_file_type", language, name=name))
         return
     if (document.file_size or 0) > MAX_FILE_BYTES:

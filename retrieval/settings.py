@@ -15,7 +15,10 @@ class EmbeddingSettings:
 @dataclass(frozen=True)
 class IndexSettings:
     backend: str = "embedded"  # "embedded" (FAISS + BM25 files) or a distributed engine
-    type: str = "flat"  # "flat" (exact), "hnsw" or "ivf" for large archives
+    # "auto": exact (flat) until `auto_threshold` vectors, then IVF trained in the background;
+    # or always "flat" (exact), "hnsw", or "ivf" (with ivf_nlist lists)
+    type: str = "auto"
+    auto_threshold: int = 100_000
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
     ivf_nlist: int = 256

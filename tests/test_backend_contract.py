@@ -38,13 +38,16 @@ Factory = Callable[[Path], SearchBackend]
 
 
 def embedded(index_type: str) -> Factory:
-    settings = IndexSettings(type=index_type, ivf_nlist=4, hnsw_ef_search=256)
+    settings = IndexSettings(
+        type=index_type, ivf_nlist=4, hnsw_ef_search=256, auto_threshold=200, ivf_nprobe=64
+    )
     info = DenseIndexInfo("test", DIM, index_type)
     return lambda directory: EmbeddedBackend.open(directory, info, settings, 10**9)
 
 
 BACKENDS = {"embedded-flat": embedded("flat"), "embedded-hnsw": embedded("hnsw")}
 BACKENDS["embedded-ivf"] = embedded("ivf")
+BACKENDS["embedded-auto"] = embedded("auto")  # IVF from 200 vectors on, trained in a thread
 EXACT = {"embedded-flat"}
 
 
@@ -132,6 +135,7 @@ def corpus() -> Corpus:
 def backend(backend_name: str, corpus: Corpus, tmp_path: Path) -> SearchBackend:
     backend = BACKENDS[backend_name](tmp_path)
     backend.apply(corpus.batch(), covered=5)
+    backend.settle()
     return backend
 
 
@@ -215,6 +219,7 @@ def test_flushed_state_is_what_the_next_open_finds(
     backend.apply(more.batch(), covered=9)
     backend.flush()
     reopened = BACKENDS[backend_name](tmp_path)
+    reopened.settle()
     assert reopened.covered == 9 and reopened.count() == 450
     for query in queries(5):
         assert reopened.dense_search(query, 10) == backend.dense_search(query, 10)

@@ -9,7 +9,7 @@ import pytest
 
 from retrieval.backends import CorruptIndexError
 from retrieval.backends.embedded.checksums import digest_bytes
-from retrieval.backends.embedded.dense import DenseIndex, DenseIndexInfo
+from retrieval.backends.embedded.dense import DenseIndex, DenseIndexInfo, _inner
 from retrieval.settings import IndexSettings
 
 
@@ -22,10 +22,10 @@ def brute_force_top(vectors: np.ndarray, ids: np.ndarray, query: np.ndarray) -> 
     return int(ids[np.argmax(vectors @ query)])
 
 
-@pytest.mark.parametrize("index_type", ["flat", "hnsw", "ivf"])
+@pytest.mark.parametrize("index_type", ["flat", "hnsw", "ivf", "auto"])
 def test_every_index_type_finds_what_brute_force_finds(tmp_path: Path, index_type: str) -> None:
-    # nprobe = nlist makes IVF exhaustive, so it must agree with brute force exactly.
-    settings = IndexSettings(type=index_type, ivf_nlist=2, ivf_nprobe=2)
+    # Probing every list makes IVF exhaustive, so it must agree with brute force exactly.
+    settings = IndexSettings(type=index_type, ivf_nlist=2, ivf_nprobe=64, auto_threshold=80)
     index = DenseIndex(DenseIndexInfo("test", 16, index_type), settings)
     vectors = unit_vectors(120)
     ids = np.arange(1000, 1120, dtype=np.int64)
@@ -34,8 +34,9 @@ def test_every_index_type_finds_what_brute_force_finds(tmp_path: Path, index_typ
     for query in queries:
         assert index.search(query, 1)[0].chunk_id == brute_force_top(vectors[:40], ids[:40], query)
     index.add(ids[40:], vectors[40:])
-    inner = faiss.downcast_index(index._index.index)
-    assert isinstance(inner, faiss.IndexIVF) == (index_type == "ivf")
+    index.wait_for_conversion()
+    inner = _inner(index._index)
+    assert isinstance(inner, faiss.IndexIVF) == (index_type in ("ivf", "auto"))
     index.save(tmp_path / "dense.faiss", covered=0)
     loaded = DenseIndex.load(tmp_path / "dense.faiss", index.info, settings)
     for query in queries:
@@ -64,7 +65,7 @@ def test_a_saved_index_without_stable_ids_is_refused_as_corrupt(tmp_path: Path) 
 
 def test_overwritten_vector_bytes_are_caught_by_the_checksum(tmp_path: Path) -> None:
     """Damage that keeps the header and ids intact loads fine in FAISS; the checksum tells."""
-    settings = IndexSettings()
+    settings = IndexSettings(type="flat")
     info = DenseIndexInfo("test", 16, "flat")
     index = DenseIndex(info, settings)
     vectors = unit_vectors(50)
@@ -80,3 +81,25 @@ def test_overwritten_vector_bytes_are_caught_by_the_checksum(tmp_path: Path) -> 
     faiss.deserialize_index(np.frombuffer(bytes(data), dtype=np.uint8))  # FAISS does not notice
     with pytest.raises(CorruptIndexError, match="checksum"):
         DenseIndex.load(path, info, settings)
+
+
+def test_auto_keeps_answering_while_it_trains_and_loses_no_write_made_meanwhile() -> None:
+    settings = IndexSettings(type="auto", auto_threshold=20_000, ivf_nprobe=10_000)
+    index = DenseIndex(DenseIndexInfo("test", 64, "auto"), settings)
+    vectors = unit_vectors(20_100, dim=64)
+    ids = np.arange(1, 20_101, dtype=np.int64)
+    index.add(ids[:20_000], vectors[:20_000])  # crosses the threshold: training starts
+    # Meanwhile the flat index answers, exactly, and takes writes.
+    query = unit_vectors(1, dim=64, seed=3)[0]
+    assert index.search(query, 1)[0].chunk_id == brute_force_top(
+        vectors[:20_000], ids[:20_000], query
+    )
+    index.add(ids[20_000:], vectors[20_000:])
+    index.remove([1, 2, 3])
+    index.wait_for_conversion()
+    assert isinstance(_inner(index._index), faiss.IndexIVF)
+    assert len(index) == 20_097
+    kept = set(index.ids().tolist())
+    assert {1, 2, 3}.isdisjoint(kept) and set(ids[20_000:].tolist()) <= kept
+    for row in (20_050, 20_099, 500):
+        assert index.search(vectors[row], 1)[0].chunk_id == ids[row]

@@ -139,6 +139,11 @@ class SearchBackend(Protocol):
         """The term's inverse document frequency, for weighting keywords inside a quote."""
         ...
 
+    def settle(self) -> None:
+        """Wait for background index work (an index being retrained) to finish; searches
+        never need to, but benchmarks and tests measure the settled state."""
+        ...
+
     def flush(self) -> None:
         """Persist the current state durably (atomically: a crash keeps the previous state)."""
         ...

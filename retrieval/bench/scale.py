@@ -112,6 +112,7 @@ def run_scale(
         build = _build(settings, embedder, news, passages, say)
         say("opening, searching, adding one article at a time")
         archive, open_ms = _timed_open(settings, embedder)
+        archive.search_backend().settle()
         try:
             latencies = _search_latencies(archive, asked, embedder.embed_queries(asked))
             add_one = _add_one_latencies(archive, news)
@@ -248,6 +249,7 @@ def _build(
                 raise RuntimeError(f"the archive took none of the articles: {result}")
             articles += len(result.added)
             stored = archive.store.count_chunks()
+        archive.search_backend().settle()  # an ANN index trained in the background is part of it
         finished = time.perf_counter()
         return _Build(
             passages=stored,

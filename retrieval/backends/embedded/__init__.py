@@ -155,6 +155,9 @@ class EmbeddedBackend:
         self.facts = FactsTable()
         self._rebuild_keywords = True
 
+    def settle(self) -> None:
+        self.dense.wait_for_conversion()
+
     def flush(self) -> None:
         """Save the vectors and facts, unless another process already saved a newer state
         (its save covers ours, and replaying forward is how this process would catch up).

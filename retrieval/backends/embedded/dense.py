@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -39,40 +41,97 @@ class DenseIndex:
     def __init__(self, info: DenseIndexInfo, settings: IndexSettings) -> None:
         self.info = info
         self._settings = settings
-        self._index: faiss.IndexIDMap2 = _new_index(info.dim, settings)
+        # Flat and HNSW sit in an IndexIDMap2 (our chunk ids); IVF keeps the ids itself, with
+        # a hash table from id to entry: wrapped in an id map, removing from an IVF index
+        # renumbers the map but not the lists, and searches return wrong ids.
+        self._index: faiss.Index = _new_index(info.dim, settings)
         self._lock = threading.Lock()
         self.covered = 0  # the last store change reflected here (see retrieval/archive.py)
+        # While an IVF index is trained in the background, searches use the flat one and the
+        # writes made meanwhile are kept here, to be applied to the new index before the swap.
+        self._conversion: threading.Thread | None = None
+        self._pending: list[tuple[np.ndarray, np.ndarray | None]] = []  # (ids, vectors | None)
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
     def ids(self) -> np.ndarray:
         with self._lock:
-            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            return _stored_ids(self._index)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids) == 0:
             return
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        ids = np.asarray(ids, dtype=np.int64)
         with self._lock:
-            self._index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
-            if self._waiting_for_ivf():
-                self._index = _trained_ivf(self._index, self._settings)
+            self._index.add_with_ids(vectors, ids)
+            if self._conversion is not None:
+                self._pending.append((ids, vectors))
+            elif self._conversion_due():
+                self._start_conversion()
 
     def remove(self, ids: list[int]) -> None:
         if not ids:
             return
         with self._lock:
-            if isinstance(faiss.downcast_index(self._index.index), faiss.IndexHNSW):
+            if isinstance(_inner(self._index), faiss.IndexHNSW):
                 # HNSW graphs cannot drop nodes: rebuild from the vectors that stay.
                 self._index = self._without(set(ids))
             else:
                 # faiss's Python layer turns an id array into a selector; its stubs do not say so.
                 self._index.remove_ids(np.asarray(ids, dtype=np.int64))  # type: ignore[arg-type]
+            if self._conversion is not None:
+                self._pending.append((np.asarray(ids, dtype=np.int64), None))
+
+    def wait_for_conversion(self) -> None:
+        """Block until a background IVF training, if any, has been swapped in."""
+        conversion = self._conversion
+        if conversion is not None:
+            conversion.join()
+
+    def _conversion_due(self) -> bool:
+        """Flat until big enough: `auto` past its threshold, `ivf` once it can train."""
+        if isinstance(_inner(self._index), faiss.IndexIVF):
+            return False
+        if self._settings.type == "auto":
+            return self._index.ntotal >= self._settings.auto_threshold
+        return (
+            self._settings.type == "ivf"
+            and self._index.ntotal >= self._settings.ivf_nlist * _IVF_POINTS_PER_LIST
+        )
+
+    def _start_conversion(self) -> None:
+        """Train an IVF index on a copy of the vectors in a thread (holding _lock). Searches
+        go on against the flat index meanwhile: crossing the threshold never stops answers."""
+        flat = self._index
+        ids = _stored_ids(flat)
+        vectors = _inner(flat).reconstruct_n(0, flat.ntotal)
+        lists = _lists_for(len(ids), self._settings)
+        self._conversion = threading.Thread(
+            target=self._convert, args=(ids, vectors, lists), name="ivf-training", daemon=True
+        )
+        self._conversion.start()
+
+    def _convert(self, ids: np.ndarray, vectors: np.ndarray, lists: int) -> None:
+        try:
+            index = _trained_ivf(ids, vectors, lists, self._settings)
+        except Exception:
+            log.exception("training the IVF index failed; staying with exact search")
+            with self._lock:
+                self._conversion, self._pending = None, []
+            return
+        with self._lock:
+            for pending_ids, pending_vectors in self._pending:
+                if pending_vectors is None:
+                    index.remove_ids(pending_ids)  # type: ignore[arg-type]
+                else:
+                    index.add_with_ids(pending_vectors, pending_ids)
+            self._index, self._conversion, self._pending = index, None, []
 
     def _without(self, removed: set[int]) -> faiss.IndexIDMap2:
-        ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
-        vectors = faiss.downcast_index(self._index.index).reconstruct_n(0, self._index.ntotal)
+        ids = _stored_ids(self._index)
+        vectors = _inner(self._index).reconstruct_n(0, self._index.ntotal)
         keep = np.array([int(i) not in removed for i in ids], dtype=bool)
         index = _new_index(self.info.dim, self._settings)
         if keep.any():
@@ -142,23 +201,20 @@ class DenseIndex:
             index = faiss.read_index(str(path))  # already its concrete type
         except (OSError, RuntimeError) as error:
             raise CorruptIndexError(f"cannot read {path}: {error}") from error
-        if not isinstance(index, faiss.IndexIDMap2):
+        if not isinstance(index, faiss.IndexIDMap2 | faiss.IndexIVF):
             raise CorruptIndexError(f"{path} is not an index with stable ids")
-        if index.d != expected.dim or saved.type != settings.type:
+        # An exact index saved before `auto` became the default is where `auto` starts anyway.
+        same_type = saved.type == settings.type or (saved.type, settings.type) == ("flat", "auto")
+        if index.d != expected.dim or not same_type:
             raise CorruptIndexError(f"{path} has another shape or type than configured")
         dense = cls(expected, settings)
         dense._index = index
         dense.covered = covered
         _tune(index, settings)
+        with dense._lock:
+            if dense._conversion_due():  # saved before a conversion had finished
+                dense._start_conversion()
         return dense
-
-    def _waiting_for_ivf(self) -> bool:
-        """An "ivf" index searches exactly (flat) until it has enough vectors to train on."""
-        return (
-            self._settings.type == "ivf"
-            and not isinstance(faiss.downcast_index(self._index.index), faiss.IndexIVF)
-            and self._index.ntotal >= self._settings.ivf_nlist * _IVF_POINTS_PER_LIST
-        )
 
 
 # FAISS needs at least one training vector per list and warns below 39; below that many an
@@ -168,38 +224,81 @@ _IVF_POINTS_PER_LIST = 39
 
 def _new_index(dim: int, settings: IndexSettings) -> faiss.IndexIDMap2:
     base: faiss.Index
-    if settings.type in ("flat", "ivf"):
+    if settings.type in ("flat", "ivf", "auto"):
         base = faiss.IndexFlatIP(dim)
     elif settings.type == "hnsw":
         base = faiss.IndexHNSWFlat(dim, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
     else:
-        raise ValueError(f"unknown index type {settings.type!r}; valid types: flat, hnsw, ivf")
+        raise ValueError(
+            f"unknown index type {settings.type!r}; valid types: auto, flat, hnsw, ivf"
+        )
     index = faiss.IndexIDMap2(base)
     _tune(index, settings)
     return index
 
 
-def _trained_ivf(flat: faiss.IndexIDMap2, settings: IndexSettings) -> faiss.IndexIDMap2:
-    """The vectors of a flat IndexIDMap2 moved into a trained IVF index with the same ids."""
-    ids = faiss.vector_to_array(flat.id_map).astype(np.int64)
-    vectors = faiss.downcast_index(flat.index).reconstruct_n(0, flat.ntotal)
+def _lists_for(vectors: int, settings: IndexSettings) -> int:
+    """`ivf`: as configured. `auto`: about 4·√n lists (FAISS's rule of thumb), so that a
+    probe of 1/16 of them scans a few percent of the archive."""
+    if settings.type != "auto":
+        return settings.ivf_nlist
+    return int(min(65_536, max(16, 4 * math.sqrt(vectors))))
+
+
+def _trained_ivf(
+    ids: np.ndarray, vectors: np.ndarray, lists: int, settings: IndexSettings
+) -> faiss.IndexIVF:
+    """An IVF index over `vectors` with the same ids, trained on (a sample of) them."""
+    started = time.perf_counter()
     dim = vectors.shape[1]
     quantizer = faiss.IndexFlatIP(dim)
-    ivf = faiss.IndexIVFFlat(quantizer, dim, settings.ivf_nlist, faiss.METRIC_INNER_PRODUCT)
-    ivf.train(vectors)
-    index = faiss.IndexIDMap2(ivf)
-    index.add_with_ids(vectors, ids)
-    _tune(index, settings)
-    log.info("dense index now IVF with %d lists over %d vectors", settings.ivf_nlist, len(ids))
+    ivf = faiss.IndexIVFFlat(quantizer, dim, lists, faiss.METRIC_INNER_PRODUCT)
+    # k-means needs no more than a few hundred points per list to place the centroids.
+    sample = np.random.default_rng(0).permutation(len(vectors))[: lists * 256]
+    ivf.train(np.ascontiguousarray(vectors[np.sort(sample)]))
+    # Removal by id; looked up by name, as faiss's type stubs do not list DirectMap.
+    ivf.set_direct_map_type(getattr(faiss, "DirectMap").Hashtable)  # noqa: B009
+    ivf.add_with_ids(vectors, ids)
+    _tune(ivf, settings)
+    log.info(
+        "dense index now IVF with %d lists over %d vectors (trained in %.1f s)",
+        lists,
+        len(ids),
+        time.perf_counter() - started,
+    )
+    return ivf
+
+
+def _inner(index: faiss.Index) -> faiss.Index:
+    """The index doing the work: inside an id map, or the index itself (IVF)."""
+    if isinstance(index, faiss.IndexIDMap2):
+        return faiss.downcast_index(index.index)
     return index
 
 
+def _stored_ids(index: faiss.Index) -> np.ndarray:
+    if isinstance(index, faiss.IndexIDMap2):
+        return faiss.vector_to_array(index.id_map).astype(np.int64)
+    ivf = faiss.extract_index_ivf(index)
+    lists = ivf.invlists
+    assert lists is not None  # a trained IVF index always has its lists
+    parts = [
+        faiss.rev_swig_ptr(lists.get_ids(number), lists.list_size(number)).copy()
+        for number in range(ivf.nlist)
+        if lists.list_size(number)
+    ]
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+
 def _tune(index: faiss.Index, settings: IndexSettings) -> None:
-    inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
+    inner = _inner(index)
     if isinstance(inner, faiss.IndexHNSW):
         inner.hnsw.efSearch = settings.hnsw_ef_search
     if isinstance(inner, faiss.IndexIVF):
-        inner.nprobe = settings.ivf_nprobe
+        probes = settings.ivf_nprobe
+        if settings.type == "auto":  # lists grow with the archive: probe a share of them
+            probes = max(probes, inner.nlist // 16)
+        inner.nprobe = min(probes, inner.nlist)
 
 
 def read_description(path: Path) -> dict[str, Any]:
@@ -213,12 +312,12 @@ def read_description(path: Path) -> dict[str, Any]:
     return description
 
 
-def _search_parameters(index: faiss.IndexIDMap2, selector: faiss.IDSelector) -> Any:
+def _search_parameters(index: faiss.Index, selector: faiss.IDSelector) -> Any:
     """Search parameters carrying `selector`, keeping the index's own search breadth.
 
     Looked up by name: faiss's bundled type stubs lag behind its parameter classes.
     """
-    inner = faiss.downcast_index(index.index)
+    inner = _inner(index)
     if isinstance(inner, faiss.IndexHNSW):
         params = getattr(faiss, "SearchParametersHNSW")()  # noqa: B009
         params.efSearch = inner.hnsw.efSearch

@@ -15,7 +15,7 @@ import pytest
 from retrieval.bench.synthetic import OUTLETS
 from tests.support import HEMEROTECA, REPO, run_command
 
-PASSAGES = 2000
+PASSAGES = 20_000  # what issue 10 asks CI to run: the contract, not the timings
 FIGURES = {
     "passages", "add_one_ms", "ingest_passages_per_s", "search_p50_ms", "search_p95_ms",
     "query_embed_ms", "recall_at_10", "open_ms", "recovery_ms", "peak_rss_mb",

@@ -8,8 +8,6 @@ wait in line behind real searches.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from typing import ParamSpec, TypeVar
 
 from bot.feedback import AnswerLog, VoteOutcome
 from bot.language import question_language, user_language
+from bot.offload import run_blocking
 from bot.questions import QuestionLog
 from bot.ratelimit import QuestionLimiter
 from retrieval.models import Passage, QuestionError
@@ -92,8 +91,7 @@ class AskService:
 
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`function` on the worker threads: how blocking work stays off the event loop."""
-        call = functools.partial(function, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, call)
+        return await run_blocking(self.executor, function, *args, **kwargs)
 
     async def ask(
         self, question: str, *, chat_id: int, user_id: int, language_code: str | None

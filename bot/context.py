@@ -11,8 +11,6 @@ through `context.services` in your handlers.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from bot.asking import AskService
 from bot.config import Settings
 from bot.delivery import DigestDelivery
 from bot.feedback import AnswerLog
+from bot.offload import run_blocking
 from retrieval.archive import Archive
 from retrieval.searcher import Searcher
 
@@ -46,8 +45,7 @@ class Services:
 
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking `function` on the worker threads, keeping the event loop free."""
-        call = functools.partial(function, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, call)
+        return await run_blocking(self.executor, function, *args, **kwargs)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)

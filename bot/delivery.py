@@ -21,7 +21,6 @@ The rules, and why:
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import math
 import time
@@ -39,6 +38,7 @@ from telegram.constants import ParseMode
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.digest import DigestContent, SummaryCache, collect, render
+from bot.offload import run_blocking
 from bot.settings import DigestSettings
 from bot.subscriptions import Claim, DeliveryStatus, Subscriptions
 from corpus.store import ArticleStore
@@ -151,8 +151,7 @@ class DigestDelivery:
         return lock
 
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        call = functools.partial(function, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        return await run_blocking(self._executor, function, *args, **kwargs)
 
     # --- on demand (/digest) ------------------------------------------------------------------
 

@@ -29,8 +29,7 @@ from corpus.models import ArticleDraft, Chunk, IngestFailure, IngestResult, Span
 from corpus.problems import Problem
 from corpus.settings import ChunkingSettings, IngestSettings, StorageSettings
 from corpus.store import ArticleStore, Change, ChunkRecord, DuplicateArticleError
-from retrieval.backends import ChunkFacts, IndexBatch, SearchBackend, open_backend
-from retrieval.backends.embedded import saved_covers
+from retrieval.backends import ChunkFacts, IndexBatch, SearchBackend, open_backend, saved_covers
 from retrieval.backends.embedded.dense import DenseIndexInfo
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.settings import EmbeddingSettings, IndexSettings, SearchSettings
@@ -78,7 +77,6 @@ class ArchiveStats:
     articles: int
     chunks: int
     embedder: str
-    indexed_passages: int
     index_bytes: int
     latest_change: int  # the store's newest change
     saved_covers: int | None  # the oldest change the saved indexes cover; None: none saved
@@ -404,8 +402,7 @@ class Archive:
             articles=self.store.count_articles(),
             chunks=self.store.count_chunks(),
             embedder=self.store.get_meta(EMBEDDER_META_KEY) or self.settings.embedding.backend,
-            indexed_passages=self._backend.count() if self._backend is not None else 0,
             index_bytes=size,
             latest_change=self.store.last_change(),
-            saved_covers=saved_covers(index_dir),
+            saved_covers=saved_covers(self.settings.index, index_dir),
         )

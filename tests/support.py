@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -51,19 +52,49 @@ def in_step(archive: Archive) -> bool:
 HEMEROTECA = [sys.executable, "-m", "bot"]  # the `hemeroteca` command, from this checkout
 
 
+def command_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment for a child, where of the HEMEROTECA_* variables only those
+    in `env` are passed on, so a developer's own settings never leak into a test."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HEMEROTECA_")}
+    return {**clean, **(env or {})}
+
+
 def run_command(
     command: Sequence[str], env: Mapping[str, str] | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run a real process in the repository. Of the caller's HEMEROTECA_* variables only those
-    in `env` are passed on, so a developer's own settings never leak into a test."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("HEMEROTECA_")}
+    """Run a real process in the repository and wait for it (see `command_env`)."""
     return subprocess.run(
         list(command),
         input=stdin,
         capture_output=True,
         text=True,
-        env={**clean, **(env or {})},
+        env=command_env(env),
         cwd=REPO,
         timeout=120,
         check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(base_url: str, data_dir: Path, cwd: Path, token: str) -> subprocess.Popen[str]:
+    """`hemeroteca -v serve` in `cwd` (its config.toml, if any), against the Bot API at
+    `base_url`; the caller stops it."""
+    env = {
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": base_url,
+        "HEMEROTECA_DATA_DIR": str(data_dir),
+        "PYTHONPATH": str(REPO),
+    }
+    return subprocess.Popen(
+        [*HEMEROTECA, "-v", "serve"],
+        cwd=cwd,
+        env=command_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )

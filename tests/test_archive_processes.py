@@ -28,7 +28,15 @@ from retrieval.archive import Archive, IndexDirectoryError
 from retrieval.embedders import HashEmbedder
 from retrieval.searcher import Searcher
 from retrieval.settings import EmbeddingSettings
-from tests.support import HEMEROTECA, REPO, archive_settings, draft, in_step, run_command
+from tests.support import (
+    HEMEROTECA,
+    REPO,
+    archive_settings,
+    command_env,
+    draft,
+    in_step,
+    run_command,
+)
 
 HASH = EmbeddingSettings(backend="hash")
 
@@ -115,7 +123,7 @@ def test_two_ingest_processes_on_overlapping_folders_lose_nothing(tmp_path: Path
     shared = list(range(40))
     write_articles(tmp_path / "a", [*shared, *range(100, 120)])
     write_articles(tmp_path / "b", [*shared, *range(200, 220)])
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HEMEROTECA_")}
+    env = command_env()
     processes = [
         subprocess.Popen(
             hemeroteca(config, "ingest", str(tmp_path / folder)),
@@ -330,7 +338,7 @@ def test_kill_9_during_an_ingest_then_the_next_start_replays_only_the_tail(
     write_articles(tmp_path / "base", range(20))
     assert run(hemeroteca(config, "ingest", str(tmp_path / "base"))).returncode == 0
     write_articles(tmp_path / "big", range(1000, 1400))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HEMEROTECA_")}
+    env = command_env()
     process = subprocess.Popen(
         hemeroteca(config, "ingest", str(tmp_path / "big")),
         stdout=subprocess.DEVNULL,

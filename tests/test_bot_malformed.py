@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,8 +22,8 @@ import pytest
 from bot.config import Settings
 from bot.updates import SECRET_HEADER, update_counters
 from tests.botapi import TOKEN, BotAPI, JSONDict
+from tests.support import free_port, serve
 
-REPO = Path(__file__).resolve().parents[1]
 SHOIGU = "¿Qué dijo Ucrania sobre la visita de Shoigu?"
 SECRET = "s3cret_Token-1"
 
@@ -126,12 +121,6 @@ async def test_a_batch_with_every_bad_shape_loses_only_the_bad_updates(start_bot
 # --- webhook ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def webhook_settings(settings: Settings) -> Settings:
     port = free_port()
     telegram = replace(
@@ -210,22 +199,7 @@ async def test_hemeroteca_serve_in_webhook_mode_skips_a_bad_update_and_stops_cle
         f'[telegram]\nwebhook_url = "http://127.0.0.1:{port}/hook"\n'
         f'webhook_listen = "127.0.0.1:{port}"\nwebhook_secret = "{SECRET}"\n'
     )
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": botapi.base_url,
-        "HEMEROTECA_DATA_DIR": str(data_dir),
-        "PYTHONPATH": str(REPO),
-    }
-    env.pop("HEMEROTECA_CONFIG", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = serve(botapi.base_url, data_dir, tmp_path, TOKEN)  # with that config.toml
     try:
         await botapi.wait_for("setWebhook", timeout=60)
         ana = botapi.user()

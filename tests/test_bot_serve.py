@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -19,40 +14,15 @@ from bot.app import build_application
 from bot.cli import main
 from bot.config import ConfigError
 from tests.botapi import TOKEN
+from tests.support import free_port, serve
 
-REPO = Path(__file__).resolve().parents[1]
 SHOIGU = "¿Qué dijo Ucrania sobre la visita de Shoigu?"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def serve(botapi, data_dir: Path, cwd: Path, token: str = TOKEN) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": token,
-        "TELEGRAM_API_BASE_URL": botapi.base_url,
-        "HEMEROTECA_DATA_DIR": str(data_dir),
-        "PYTHONPATH": str(REPO),
-    }
-    env.pop("HEMEROTECA_CONFIG", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "-v", "serve"],
-        cwd=cwd,  # no config.toml there: defaults plus the environment
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 async def test_hemeroteca_serve_answers_and_stops_cleanly_without_logging_the_token(
     botapi, data_dir, tmp_path
 ):
-    process = serve(botapi, data_dir, tmp_path)
+    process = serve(botapi.base_url, data_dir, tmp_path, TOKEN)  # no config.toml in tmp_path
     try:
         await botapi.wait_for("getUpdates", timeout=60)
         ana = botapi.user()
@@ -68,7 +38,7 @@ async def test_hemeroteca_serve_answers_and_stops_cleanly_without_logging_the_to
 
 
 async def test_hemeroteca_serve_with_a_token_telegram_refuses_says_so(botapi, data_dir, tmp_path):
-    process = serve(botapi, data_dir, tmp_path, token="42:not-the-right-token")
+    process = serve(botapi.base_url, data_dir, tmp_path, "42:not-the-right-token")
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 1
     assert "Telegram refused TELEGRAM_BOT_TOKEN" in stderr

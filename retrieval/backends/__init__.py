@@ -9,7 +9,7 @@ from retrieval.backends.base import (
     SearchBackend,
     SearchFilters,
 )
-from retrieval.backends.factory import BACKENDS, BackendError, open_backend
+from retrieval.backends.factory import BACKENDS, BackendError, open_backend, saved_covers
 
 __all__ = [
     "BACKENDS",
@@ -22,4 +22,5 @@ __all__ = [
     "SearchBackend",
     "SearchFilters",
     "open_backend",
+    "saved_covers",
 ]

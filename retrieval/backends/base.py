@@ -93,9 +93,6 @@ class IndexBatch:
     facts: list[ChunkFacts] = field(default_factory=list)
     removed: Sequence[int] = ()
 
-    def __len__(self) -> int:
-        return len(self.ids) + len(self.removed)
-
 
 class SearchBackend(Protocol):
     """Search over the archive's passages. Thread-safe: searches run while a batch is applied.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from retrieval.backends.base import SearchBackend
 from retrieval.backends.embedded import EmbeddedBackend
+from retrieval.backends.embedded import saved_covers as embedded_saved_covers
 from retrieval.backends.embedded.dense import DenseIndexInfo
 from retrieval.settings import IndexSettings
 
@@ -37,3 +38,9 @@ def open_backend(
         f"unknown search backend {settings.backend!r} in [index] backend; "
         f"valid backends: {', '.join(BACKENDS)}"
     )
+
+
+def saved_covers(settings: IndexSettings, directory: Path) -> int | None:
+    """The last store change the backend's saved state covers, read without loading it (for
+    `hemeroteca stats`); None when nothing usable is saved."""
+    return embedded_saved_covers(directory) if settings.backend == "embedded" else None

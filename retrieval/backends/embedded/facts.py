@@ -34,9 +34,6 @@ class FactsTable:
         self._lock = threading.Lock()
         self.covered = 0
 
-    def __len__(self) -> int:
-        return len(self._ids)
-
     def ids(self) -> np.ndarray:
         return np.sort(self._ids)
 

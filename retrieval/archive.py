@@ -51,7 +51,7 @@ CATCH_UP_SECONDS = 1.0
 # archive saves it too.
 SNAPSHOT_EVERY_CHANGES = 500
 REPLAY_SLICE = 2_000  # changes (articles) replayed at once: about 10,000 passages
-MAX_CHUNK_ID = 2**62  # "every chunk", as an id range
+REBUILD_SLICE = 10_000  # chunks read and indexed at once when rebuilding from the store
 
 
 class EmbedderMismatchError(RuntimeError):
@@ -210,13 +210,20 @@ class Archive:
         return len(changes)
 
     def _rebuild(self, backend: SearchBackend) -> None:
-        """Empty the backend and fill it from every stored chunk (never re-embedding)."""
+        """Empty the backend and fill it from every stored chunk (never re-embedding), a
+        slice of chunk ids at a time so that memory holds one slice's texts and terms."""
         # Read first: a change made while the chunks are read is replayed again later, which
         # is harmless (a batch may repeat what a backend has).
         covered = self.store.last_change()
-        backend.clear()
-        records, vectors = self.store.chunks_with_embeddings([(0, MAX_CHUNK_ID)])
-        backend.apply(self._batch(records, vectors), covered)
+        ids = self.store.chunk_ids()
+        slices = (ids[start : start + REBUILD_SLICE] for start in range(0, len(ids), REBUILD_SLICE))
+        backend.rebuild(
+            (
+                self._batch(*self.store.chunks_with_embeddings([(int(part[0]), int(part[-1]))]))
+                for part in slices
+            ),
+            covered,
+        )
 
     @staticmethod
     def _batch(records: Sequence[ChunkRecord], vectors: np.ndarray) -> IndexBatch:

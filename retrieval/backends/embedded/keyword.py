@@ -118,13 +118,17 @@ class KeywordIndex:
         terms: Sequence[Sequence[str]],
         facts: Sequence[ChunkFacts],
         removed: Sequence[int],
-        covered: int,
+        covered: int | None,
     ) -> None:
         """Reflect a batch that ends at store change `covered`, unless the files already
         reflect that change or a later one (another process applied it, and perhaps later
-        deletes that this batch, read earlier, does not know about)."""
+        deletes that this batch, read earlier, does not know about).
+
+        `covered` None: one batch of a rebuild, always applied; the files keep saying what
+        they said until the rebuild's last batch, so a crash midway replays from there.
+        """
         with self._lock:
-            if self.disk_covered() >= covered:
+            if covered is not None and self.disk_covered() >= covered:
                 self._index.reload()
                 self._covered = max(self._covered, self.disk_covered())
                 return
@@ -135,9 +139,10 @@ class KeywordIndex:
                 writer.add_document(_document(int(chunk_id), chunk_terms, chunk_facts))
             writer.commit()
             writer.wait_merging_threads()
-            self._write_covered(covered)
+            if covered is not None:
+                self._write_covered(covered)
+                self._covered = covered
             self._index.reload()
-            self._covered = covered
 
     def _write_covered(self, covered: int) -> None:
         # Written after the commit: a crash in between replays the same changes again,

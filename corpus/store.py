@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.attribution import Attribution
 from corpus.models import Article, ArticleDraft, Chunk, Span
 from corpus.text import content_hash, normalise_url
 
@@ -53,6 +54,16 @@ CREATE TABLE IF NOT EXISTS sentences (
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
     embedding BLOB NOT NULL,
+    PRIMARY KEY (article_id, start)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS attributions (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    speaker TEXT NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    country TEXT NOT NULL,
     PRIMARY KEY (article_id, start)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -297,15 +308,24 @@ class ArticleStore:
         embeddings: np.ndarray,
         sentences: Sequence[Span] = (),
         sentence_embeddings: np.ndarray | None = None,
+        attributions: Sequence[Attribution] = (),
     ) -> tuple[Article, list[Chunk]]:
-        """Store the article, its chunks, its sentences and their embeddings atomically."""
+        """Store the article, its chunks, its sentences and their embeddings, and who says
+        what in it, atomically."""
         if len(spans) != len(embeddings):
             raise ValueError("one embedding per chunk is required")
         added_at = datetime.now(UTC)
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
         try:
             article_id, chunks = self._insert_article(
-                draft, language, spans, vectors, added_at, sentences, sentence_embeddings
+                draft,
+                language,
+                spans,
+                vectors,
+                added_at,
+                sentences,
+                sentence_embeddings,
+                attributions,
             )
         except sqlite3.IntegrityError as error:
             # Another process stored the same article after our find_duplicate check.
@@ -333,6 +353,7 @@ class ArticleStore:
         added_at: datetime,
         sentences: Sequence[Span],
         sentence_embeddings: np.ndarray | None,
+        attributions: Sequence[Attribution],
     ) -> tuple[int, list[Chunk]]:
         with self.transaction() as db:
             cursor = db.execute(
@@ -364,9 +385,37 @@ class ArticleStore:
                     Chunk(article_id, ordinal, span.start, span.end, text, int(row.lastrowid or 0))
                 )
             self._insert_sentences(db, article_id, sentences, sentence_embeddings)
+            _insert_attributions(db, article_id, attributions)
             if chunks:
                 _log_change(db, "add", article_id, chunks[0].id, chunks[-1].id)
         return article_id, chunks
+
+    # --- who says what ------------------------------------------------------------------------
+
+    def replace_attributions(self, by_article: dict[int, Sequence[Attribution]]) -> None:
+        """Store the attributions found in these articles, replacing what they had."""
+        with self.transaction() as db:
+            for article_id, attributions in by_article.items():
+                db.execute("DELETE FROM attributions WHERE article_id = ?", (article_id,))
+                _insert_attributions(db, article_id, attributions)
+
+    def attributions(self, article_ids: Iterable[int]) -> dict[int, list[Attribution]]:
+        """Who says what in these articles, by article, in text order."""
+        ids = sorted({int(i) for i in article_ids})
+        found: dict[int, list[Attribution]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            rows = self.query(
+                "SELECT article_id, start, end, speaker, name, role, country FROM attributions"
+                f" WHERE article_id IN ({','.join('?' * len(part))}) ORDER BY article_id, start",
+                part,
+            )
+            for row in rows:
+                found[row[0]].append(Attribution(*row[1:]))
+        return found
+
+    def article_ids(self) -> list[int]:
+        return [int(row[0]) for row in self.query("SELECT id FROM articles ORDER BY id")]
 
     def delete_article(self, article_id: int) -> list[int]:
         """Remove an article and its chunks; returns the removed chunk ids (empty if unknown)."""
@@ -570,4 +619,14 @@ def _article_from_row(row: tuple) -> Article:
         added_at=_parse_time(row[7]) or datetime.now(UTC),
         content_hash=row[8],
         origin=row[9] or "",
+    )
+
+
+def _insert_attributions(
+    db: sqlite3.Connection, article_id: int, attributions: Sequence[Attribution]
+) -> None:
+    db.executemany(
+        "INSERT OR REPLACE INTO attributions(article_id, start, end, speaker, name, role, country)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(article_id, a.start, a.end, a.speaker, a.name, a.role, a.country) for a in attributions],
     )

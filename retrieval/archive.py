@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from corpus.attribution import ATTRIBUTION_VERSION, attribute
 from corpus.chunking import chunk_text
 from corpus.language import detect_language
 from corpus.models import ArticleDraft, Chunk, IngestFailure, IngestResult, Span
 from corpus.problems import Problem
 from corpus.settings import ChunkingSettings, IngestSettings, StorageSettings
-from corpus.store import ArticleStore, Change, ChunkRecord, DuplicateArticleError
+from corpus.store import ArticleStore, Change, ChunkRecord, DuplicateArticleError, StoreError
 from retrieval.backends import ChunkFacts, IndexBatch, SearchBackend, open_backend, saved_covers
 from retrieval.backends.embedded.dense import DenseIndexInfo
 from retrieval.embedders import Embedder, make_embedder
@@ -39,6 +40,8 @@ from retrieval.vectors import embed_article
 log = logging.getLogger(__name__)
 
 EMBEDDER_META_KEY = "embedder"
+ATTRIBUTION_META_KEY = "attribution_version"
+ATTRIBUTION_BATCH = 500
 DEFAULT_LANGUAGE = "es"
 
 
@@ -112,6 +115,7 @@ class Archive:
         """Open the search backend, replay the store's changes since it was saved, and rebuild
         it when it is still out of step."""
         self._check_embedder()
+        self._attribute_older_articles()
         with self._index_lock:
             backend = open_backend(
                 self.settings.index,
@@ -161,6 +165,25 @@ class Archive:
                 f"the archive was embedded with {stored} but the configured embedder is "
                 f"{self.embedder.name}; run `hemeroteca reindex` to re-embed it"
             )
+
+    def _attribute_older_articles(self) -> None:
+        """Find who says what in articles stored before these attribution rules (or before
+        attributions existed): once per rules version, in batches, so a big archive pays it
+        once at the first start after an upgrade, never on a question."""
+        if self.store.get_meta(ATTRIBUTION_META_KEY) == str(ATTRIBUTION_VERSION):
+            return
+        try:
+            ids = self.store.article_ids()
+            for start in range(0, len(ids), ATTRIBUTION_BATCH):
+                articles = self.store.get_articles(ids[start : start + ATTRIBUTION_BATCH])
+                self.store.replace_attributions(
+                    {a.id: attribute(a.text, a.language) for a in articles.values()}
+                )
+            self.store.set_meta(ATTRIBUTION_META_KEY, str(ATTRIBUTION_VERSION))
+            if ids:
+                log.info("found who says what in %d stored articles", len(ids))
+        except StoreError as error:  # a reader on a read-only archive answers without them
+            log.warning("could not store who says what in older articles: %s", error)
 
     # --- replaying the store's change log -----------------------------------------------------
 
@@ -276,6 +299,7 @@ class Archive:
                 vectors.chunk_vectors,
                 vectors.sentences,
                 vectors.sentence_vectors,
+                attribute(draft.text, language),
             )
         except DuplicateArticleError as duplicate:  # another process stored it meanwhile
             result.duplicates.append((where, duplicate.existing_id))

@@ -47,6 +47,7 @@ class TimeIntent:
     recent: bool = False
     phrase: str = ""
     impossible: str = ""
+    today: date | None = None  # what "today" was when the question was read
 
     def future(self, today: date) -> bool:
         """The whole period is after `today`: no article can be from it yet."""
@@ -274,12 +275,13 @@ def read_time(question: str, today: date) -> TimeIntent:
         if match is None:
             continue
         text = _without(question, match)
+        phrase = match.group(0).strip()
         try:
             period = resolve(match, today)
         except ValueError:  # "el 31 de febrero": named, but no such day
-            return TimeIntent(text, None, recent, match.group(0).strip(), match.group(0).strip())
-        return TimeIntent(text, period, recent, match.group(0).strip())
-    return TimeIntent(question, None, recent)
+            return TimeIntent(text, None, recent, phrase, phrase, today)
+        return TimeIntent(text, period, recent, phrase, today=today)
+    return TimeIntent(question, None, recent, today=today)
 
 
 def _without(question: str, match: re.Match[str]) -> str:

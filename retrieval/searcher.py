@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 
 import numpy as np
 
 from corpus.language import detect_language
+from corpus.models import Article
+from corpus.sentences import paragraph_spans
 from retrieval.archive import DEFAULT_LANGUAGE, Archive
 from retrieval.backends import SearchFilters
+from retrieval.dates import TimeIntent, read_time
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.models import Passage, QuestionError, SearchResult
 from retrieval.quotes import ChunkCandidate, QuoteWeights, Window, best_windows, select_quotes
+from retrieval.speakers import SpeakerQuestion, Speakers, read_speaker
 from retrieval.tokens import analyze
 
 
@@ -51,16 +56,21 @@ class Searcher:
         offset: int = 0,
         per_article: int | None = None,
         filters: SearchFilters | None = None,
+        today: date | None = None,
     ) -> SearchResult:
         """Quotes for `question`, best first; `offset` skips that many (for "more results").
 
         `per_article` overrides the configured cap on quotes from one article; `filters` keeps
-        only passages of some dates, sources or languages.
+        only passages of some dates, sources or languages. Times the question names ("ayer",
+        "en marzo") are read against `today` (default: the real one) and filter too.
         """
         question = self.validate(question)
         language = self.detect_language(question, language_hint)
-        query = self.archive.embedder.embed_queries([question])[0]
-        return self.search_embedded(question, query, language, k, offset, per_article, filters)
+        time = read_time(question, today or date.today())
+        query = self.archive.embedder.embed_queries([time.text])[0]
+        return self.search_embedded(
+            question, query, language, k, offset, per_article, filters, time
+        )
 
     def search_embedded(
         self,
@@ -71,16 +81,55 @@ class Searcher:
         offset: int = 0,
         per_article: int | None = None,
         filters: SearchFilters | None = None,
+        time: TimeIntent | None = None,
     ) -> SearchResult:
-        """`search` for a question already validated, its language known and embedded as
-        `query` (the benchmark times search without the model this way)."""
+        """`search` for a question already validated, its language known, its time read
+        (`time`; None: it names none) and embedded as `query` (the benchmark times search
+        without the model this way)."""
         self.archive.search_backend()  # opened on first use
         self.archive.catch_up()  # other processes' writes, within CATCH_UP_SECONDS
-        k = k or self.settings.k
-        candidates, best_similarity = self._candidates(query, question, language, filters)
-        cap = per_article or self.settings.per_article
-        passages = self._quote(candidates, best_similarity, question, language, k + offset, cap)
-        return SearchResult(question, language, passages[offset:])
+        time = time or TimeIntent(question)
+        reading = _Reading(
+            text=time.text,
+            language=language,
+            speaker=read_speaker(time.text),
+            recent=time.recent,
+            # A question about a time asks what happened: news tells that in its first
+            # paragraph (the lead), so quotes from it come first among equals.
+            prefer_lead=time.recent or time.period is not None,
+            k=(k or self.settings.k) + offset,
+            per_article=per_article or self.settings.per_article,
+        )
+        filters = filters or SearchFilters()
+        if time.recent and not filters.published_to and time.today is not None:
+            # "the latest" as of `today`: what was published after it does not exist yet
+            filters = replace(filters, published_to=time.today)
+        period = None if filters.published_from or filters.published_to else time.period
+        period_empty = False
+        if period is not None:
+            dated = replace(filters, published_from=period.start, published_to=period.end)
+            quoted = self._answer(query, reading, dated)
+            if not quoted.passages:  # say so, and offer the best from any date
+                period_empty = True
+                quoted = self._answer(query, reading, filters)
+        else:
+            quoted = self._answer(query, reading, filters)
+        return SearchResult(
+            question,
+            language,
+            quoted.passages[offset:],
+            period=period,
+            period_empty=period_empty,
+            ignored_date=time.impossible,
+            speaker=reading.speaker.speaker if reading.speaker else "",
+            speaker_found=quoted.speaker_found,
+        )
+
+    def _answer(self, query: np.ndarray, reading: _Reading, filters: SearchFilters) -> _Quoted:
+        candidates, best_similarity = self._candidates(
+            query, reading.text, reading.language, filters
+        )
+        return self._quote(candidates, best_similarity, reading)
 
     def _candidates(
         self, query: np.ndarray, question: str, language: str, filters: SearchFilters | None
@@ -140,22 +189,19 @@ class Searcher:
         return gapped, best
 
     def _quote(
-        self,
-        candidates: list[ChunkCandidate],
-        best_similarity: float,
-        question: str,
-        language: str,
-        k: int,
-        per_article: int,
-    ) -> list[Passage]:
+        self, candidates: list[ChunkCandidate], best_similarity: float, reading: _Reading
+    ) -> _Quoted:
         if not candidates:
-            return []
+            return _Quoted([])
         articles = self.archive.store.get_articles(list({c.chunk.article_id for c in candidates}))
         candidates = [c for c in candidates if c.chunk.article_id in articles]  # deleted meanwhile
         if not candidates:
-            return []
+            return _Quoted([])
         backend = self.archive.search_backend()
-        terms = {t: backend.keyword_weight(t) for t in dict.fromkeys(analyze(question, language))}
+        language = reading.language
+        terms = {
+            t: backend.keyword_weight(t) for t in dict.fromkeys(analyze(reading.text, language))
+        }
         windows = best_windows(
             candidates,
             {a.id: a.text for a in articles.values()},
@@ -167,9 +213,20 @@ class Searcher:
         if not windows or not self._relevant(
             windows[0], best_similarity, terms, articles, language
         ):
-            return []
-        chosen = select_quotes(windows, k, per_article, self.settings.merge_quote_chars)
-        return [self._passage(w, articles) for w in chosen]
+            return _Quoted([])
+        attributions = self.archive.store.attributions(articles)
+        speakers = Speakers(attributions, reading.speaker)
+        found = False
+        if reading.speaker is not None:
+            windows, found = speakers.rank(windows)
+        if reading.prefer_lead:
+            windows = _lead_first(windows, articles)
+        if reading.recent:
+            windows = _newest_first(windows, articles)
+        chosen = select_quotes(
+            windows, reading.k, reading.per_article, self.settings.merge_quote_chars
+        )
+        return _Quoted([self._passage(w, articles, speakers.of(w)) for w in chosen], found)
 
     def _relevant(
         self,
@@ -191,7 +248,7 @@ class Searcher:
         )
 
     @staticmethod
-    def _passage(window: Window, articles: dict) -> Passage:
+    def _passage(window: Window, articles: dict, speaker: str | None) -> Passage:
         article = articles[window.article_id]
         return Passage(
             quote=article.text[window.start : window.end],
@@ -203,4 +260,59 @@ class Searcher:
             url=article.url,
             published=article.published,
             score=window.score,
+            speaker=speaker,
         )
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How a question was read: the text to search, its language, who and when it asks
+    about, and how many quotes it wants."""
+
+    text: str
+    language: str
+    speaker: SpeakerQuestion | None
+    recent: bool
+    prefer_lead: bool
+    k: int
+    per_article: int
+
+
+@dataclass(frozen=True)
+class _Quoted:
+    passages: list[Passage]
+    speaker_found: bool = False
+
+
+# "Latest on X": a window's score gains up to RECENCY_WEIGHT, halving for every
+# RECENCY_HALF_LIFE_DAYS its article is older than the newest candidate (news QA set, README).
+RECENCY_WEIGHT = 1.0
+RECENCY_HALF_LIFE_DAYS = 14.0
+
+
+def _newest_first(windows: list[Window], articles: dict[int, Article]) -> list[Window]:
+    days = {i: (a.published or a.added_at).date().toordinal() for i, a in articles.items()}
+    newest = max(days[w.article_id] for w in windows)
+    boosted = [
+        replace(
+            w,
+            score=w.score
+            + RECENCY_WEIGHT * 0.5 ** ((newest - days[w.article_id]) / RECENCY_HALF_LIFE_DAYS),
+        )
+        for w in windows
+    ]
+    return sorted(boosted, key=lambda w: w.score, reverse=True)
+
+
+LEAD_WEIGHT = 0.5  # what opening the article adds to a window, for questions about a time
+
+
+def _lead_first(windows: list[Window], articles: dict[int, Article]) -> list[Window]:
+    leads = {i: paragraph_spans(a.text)[:1] for i, a in articles.items()}
+    boosted = [
+        replace(w, score=w.score + LEAD_WEIGHT)
+        if any(w.start < lead.end for lead in leads[w.article_id])
+        else w
+        for w in windows
+    ]
+    return sorted(boosted, key=lambda w: w.score, reverse=True)

@@ -1,0 +1,183 @@
+"""Questions about what someone said, and which quotes are theirs.
+
+"¿Qué dijo Ucrania sobre la visita de Shoigu?", "¿Qué opina la ministra de Sanidad de…?",
+"What did Savchuk say about the grid?" name a speaker; the answer should be that speaker's
+statements. A speaker is matched against a quote's attribution (corpus/attribution.py) by name,
+surname, role words, or the country or organisation behind them ("Ucrania" matches "el ministro
+ucraniano de Energía" and "Kiev").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from corpus.attribution import SPEECH_VERBS, Attribution
+from corpus.gazetteer import country_words, fold, mentioned_countries
+from retrieval.quotes import Window
+
+__all__ = ["SpeakerQuestion", "Speakers", "read_speaker", "speaker_score"]
+
+
+@dataclass(frozen=True)
+class SpeakerQuestion:
+    """Who the question asks about (`speaker`, as written) and what about (`topic`, may be "")."""
+
+    speaker: str
+    topic: str
+
+    @property
+    def countries(self) -> list[str]:
+        return mentioned_countries(self.speaker)
+
+    @property
+    def words(self) -> frozenset[str]:
+        """The speaker's own words to look for in a name or role (not articles, not titles
+        every speaker has)."""
+        words = re.findall(r"[\w'-]+", fold(self.speaker))
+        return frozenset(w for w in words if len(w) > 2 and w not in _GENERIC)
+
+
+# Opinion verbs a question uses that news rarely does ("¿Qué opina X?"), besides every
+# speech verb the attribution rules know.
+_OPINION = """opina opinan opinó piensa piensan pensó cree creen creyó contó exige exigen quiere
+quieren propuso propone reaccionó valora think thinks thought ask asked want wants wanted
+demand demanded call called urge urged feel feels felt""".split()
+_VERBS = "|".join(sorted((re.escape(v) for v in {*SPEECH_VERBS, *_OPINION}), key=len, reverse=True))
+# Where the speaker ends and the topic starts ("sobre", "tras", "about" …).
+_ABOUT = (
+    r"sobre|acerca de|respecto a|respecto de|respecto del|en relación con|a propósito de|"
+    r"ante|tras|después de|antes de|cuando|durante|al|a la|a las|a los|a|"
+    r"about|regarding|on|over|after|before|when|during|to|for"
+)
+_QUESTION_ES = re.compile(
+    rf"^[¿\s]*(?:y\s+)?(?:qué|que)\s+(?:es lo que\s+)?(?:{_VERBS})\s+(?P<speaker>.+?)"
+    rf"(?:\s+(?:{_ABOUT})\s+(?P<topic>.+?))?\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_REACTION_ES = re.compile(
+    r"^[¿\s]*(?:cómo|como)\s+(?:respondió|reaccionó|valoró|ha reaccionado|ha respondido|"
+    r"justificó|explicó)\s+(?P<speaker>.+?)\s+(?:a|ante|sobre)\s+(?P<topic>.+?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_POSITION_ES = re.compile(
+    r"^[¿\s]*(?:cuál|cual)\s+es\s+(?:la\s+)?(?:postura|posición|opinión|respuesta)\s+de\s+"
+    r"(?P<speaker>.+?)\s+(?:sobre|ante|respecto a)\s+(?P<topic>.+?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_QUESTION_EN = re.compile(
+    r"^\s*what\s+(?:did|does|do|has|have)\s+(?P<speaker>.+?)\s+"
+    r"(?:say|said|think|thought|claim|warn|announce|respond|reply|argue|tell|told|propose|"
+    r"promise|ask|want|demand|call|urge|criticise|criticize|feel)(?:ed|s)?"
+    rf"(?:\s+(?:{_ABOUT})\s+(?P<topic>.+?))?\b.*?[?.!]*$",
+    re.IGNORECASE,
+)
+_REACTION_EN = re.compile(
+    r"^\s*how\s+did\s+(?P<speaker>.+?)\s+(?:respond|react|reply)\s+to\s+(?P<topic>.+?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_POSITION_EN = re.compile(
+    r"^\s*what\s+(?:is|was)\s+(?P<speaker>.+?)'s\s+(?:position|view|stance|response|reaction)"
+    r"\s+(?:on|to|about)\s+(?P<topic>.+?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_PATTERNS = (_QUESTION_ES, _REACTION_ES, _POSITION_ES, _QUESTION_EN, _REACTION_EN, _POSITION_EN)
+
+# Words that say nothing about who in particular: every government has a minister.
+_GENERIC = frozenset(
+    fold(w)
+    for w in """el la los las del de the que sobre about gobierno government autoridades
+    authorities las los officials oficiales portavoz spokesman spokeswoman spokesperson""".split()
+)
+
+
+def read_speaker(question: str) -> SpeakerQuestion | None:
+    """The speaker a what-did-X-say question names, or None for other questions."""
+    for pattern in _PATTERNS:
+        match = pattern.match(question.strip())
+        if match is None:
+            continue
+        speaker = match["speaker"].strip(" ,")
+        topic = (match["topic"] or "").strip(" ,")
+        if speaker and len(speaker.split()) <= 20:
+            return SpeakerQuestion(speaker, topic)
+    return None
+
+
+def speaker_score(question: SpeakerQuestion, attribution: Attribution) -> float:
+    """How surely the quote's speaker is the one the question asks about: 0 for not at all.
+
+    A name or surname the question uses counts most; then the country or organisation behind
+    the speaker ("Ucrania" for any Ukrainian speaker); then the share of the question's role
+    words in the speaker's description ("la ministra de Sanidad"). Answers keep the quotes of
+    the best-scoring speakers, so a loose role match only wins when nobody matches better.
+    """
+    countries = question.countries
+    words = question.words - {w for c in countries for w in country_words(c)}
+    name_words = set(re.findall(r"[\w'-]+", fold(attribution.name)))
+    described = set(re.findall(r"[\w'-]+", fold(f"{attribution.speaker} {attribution.role}")))
+    score = 0.0
+    if words & name_words:
+        score += 1.0
+    if countries and attribution.country in countries:
+        score += 0.5
+    if words:
+        score += 0.5 * len(words & described) / len(words)
+    return score
+
+
+# How much a matching speaker adds to a window's score (retrieval/quotes.py's units: a quote
+# whose best sentence is 0.05 less similar to the question loses 1). Set on the news QA set.
+SPEAKER_WEIGHT = 1.0
+
+
+class Speakers:
+    """Who says each candidate window, for one question."""
+
+    def __init__(
+        self,
+        attributions: Mapping[int, Sequence[Attribution]],
+        question: SpeakerQuestion | None = None,
+    ) -> None:
+        self._attributions = attributions
+        self._question = question
+
+    def rank(self, windows: Sequence[Window]) -> tuple[list[Window], bool]:
+        """The windows of speakers that match the question, best match and relevance first,
+        and True; or all windows as they were and False when no statement matches.
+
+        A speaker's match is added to the window's score rather than used as a cut-off: a
+        surname outranks a shared role word, but among speakers who match alike (every
+        Ukrainian official, for "¿Qué dijo Ucrania…?") relevance to the topic decides.
+        """
+        assert self._question is not None
+        scored = [(w, self._score(w)) for w in windows]
+        matching = [
+            replace(w, score=w.score + SPEAKER_WEIGHT * score) for w, score in scored if score > 0
+        ]
+        if not matching:
+            return list(windows), False
+        return sorted(matching, key=lambda w: w.score, reverse=True), True
+
+    def of(self, window: Window) -> str | None:
+        """The speaker to show under the window's quote: the one asked about when the window
+        holds their statement, else the first one speaking in it; None when nobody does."""
+        inside = self._inside(window)
+        if self._question is not None:
+            matching = [a for a in inside if speaker_score(self._question, a) > 0]
+            inside = matching or inside
+        return inside[0].speaker if inside else None
+
+    def _score(self, window: Window) -> float:
+        """A window mixing speakers is only as good as its least fitting statement."""
+        assert self._question is not None
+        inside = self._inside(window)
+        return min((speaker_score(self._question, a) for a in inside), default=0.0)
+
+    def _inside(self, window: Window) -> list[Attribution]:
+        return [
+            a
+            for a in self._attributions.get(window.article_id, ())
+            if a.start < window.end and window.start < a.end
+        ]

@@ -397,7 +397,8 @@ class ArticleStore:
         with self.transaction() as db:
             for article_id, attributions in by_article.items():
                 db.execute("DELETE FROM attributions WHERE article_id = ?", (article_id,))
-                _insert_attributions(db, article_id, attributions)
+                if db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+                    _insert_attributions(db, article_id, attributions)  # not deleted meanwhile
 
     def attributions(self, article_ids: Iterable[int]) -> dict[int, list[Attribution]]:
         """Who says what in these articles, by article, in text order."""

@@ -4,22 +4,22 @@
     run(application)                                   # blocking: long polling or webhook
     async with running(application): ...               # the same lifecycle, inside a loop (tests)
 
-Extension point: a feature lives in `bot/handlers/<feature>.py` and exposes
-`FEATURE = Feature(name, register, commands, on_start, on_stop)` (see bot/context.Feature);
-add it to FEATURES below. Handlers are registered in FEATURES order, and in one handler group
-the first matching handler wins: `ask` stays last because it treats any private text as a
-question. `on_start` hooks run in post_init, after the services exist and before updates are
-handled: schedule JobQueue jobs (application.job_queue) there. Commands from every feature are
-sent to Telegram (setMyCommands) in Spanish and English at start-up.
+Every service is built in `open_services`, once, when the application starts (post_init): the
+archive, its feature tables (each owner's schema, migrated at open), the ask, digest and admin
+services, the rate limits and the worker pools. Handlers only read them (bot/context.py).
+
+Extension point: a feature is a package `bot/<feature>/` whose handlers module exposes
+`FEATURE = Feature(...)` (see bot/context.Feature); add it to FEATURES below. Handlers are
+registered in FEATURES order, and in one handler group the first matching handler wins: `ask`
+stays last because it treats any private text as a question. The command menu (setMyCommands, in
+Spanish and English) and /help's list of commands are built from the features' registrations.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import AsyncIterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -29,37 +29,55 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
-from bot.asking import AskService
-from bot.config import ConfigError, Settings
-from bot.context import CONTEXT_TYPES, BotApplication, Feature, Services
-from bot.feedback import AnswerLog
-from bot.handlers import admin, ask, digest, help
-from bot.handlers.errors import on_error
-from bot.i18n import LANGUAGES
-from bot.logs import redact_secret
-from bot.questions import QuestionLog
-from bot.ratelimit import QuestionLimiter
-from bot.settings import TelegramSettings
-from bot.updates import ResilientBot, ResilientUpdater
+from bot import i18n
+from bot.admin.handlers import FEATURE as ADMIN
+from bot.admin.service import Curator
+from bot.ask.handlers import FEATURE as ASK
+from bot.ask.service import AskService
+from bot.ask.state import ASK_SCHEMA, AnswerLog, QuestionLog
+from bot.config import ConfigError, Settings, TelegramSettings, check_serving, listen_address
+from bot.context import CONTEXT_TYPES, BotApplication, BotContext, Feature, Hooks, Services
+from bot.core.errors import on_error
+from bot.core.limits import QuestionLimits
+from bot.core.logs import redact_secret
+from bot.core.offload import WorkerPools
+from bot.core.updates import ResilientBot, ResilientUpdater
+from bot.digest.delivery import DigestDelivery
+from bot.digest.handlers import FEATURE as DIGEST
+from bot.digest.service import DigestService
+from bot.digest.state import DIGEST_SCHEMA, Subscriptions
+from bot.help.handlers import FEATURE as HELP
+from corpus.schema import apply_schemas
 from retrieval.archive import Archive
 from retrieval.searcher import Searcher
 
+__all__ = ["FEATURES", "SCHEMAS", "Hooks", "build_application", "open_services", "run", "running"]
+
 log = logging.getLogger(__name__)
 
-FEATURES: list[Feature] = [help.FEATURE, admin.FEATURE, digest.FEATURE, ask.FEATURE]
+FEATURES: list[Feature] = [HELP, ADMIN, DIGEST, ASK]
+# Every owner of tables in the archive file, migrated when the bot opens it (admins keep none).
+SCHEMAS = (ASK_SCHEMA, DIGEST_SCHEMA)
+PRUNE_EVERY = timedelta(hours=6)
+PRUNE_JOB = "prune-old-answers"
 
-_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def build_application(
-    settings: Settings, token: str, features: Sequence[Feature] | None = None
+    settings: Settings,
+    token: str,
+    features: Sequence[Feature] | None = None,
+    hooks: Hooks | None = None,
 ) -> BotApplication:
     """The application with every feature's handlers; services start in post_init."""
     if not token.strip():
         raise ConfigError("set TELEGRAM_BOT_TOKEN to run the bot")
-    # Validated first: a refused configuration starts nothing, so it has no secret to hide,
+    # Checked first: a refused configuration starts nothing, so it has no secret to hide,
     # and registering an invalid "secret" would redact that text from every later log line.
-    _check_webhook(settings)
+    check_serving(settings)
     redact_secret(token)
     redact_secret(settings.telegram.webhook_secret)
     telegram = settings.telegram
@@ -72,7 +90,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         # Both skip an update that cannot be parsed, which would otherwise stall polling (and
-        # be redelivered to the webhook) for ever: see bot/updates.py.
+        # be redelivered to the webhook) for ever: see bot/core/updates.py.
         .updater(ResilientUpdater(bot, asyncio.Queue()))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(telegram.concurrent_updates)
@@ -83,6 +101,7 @@ def build_application(
     application = cast(BotApplication, builder.build())
     application.bot_data.settings = settings
     application.bot_data.features = tuple(FEATURES if features is None else features)
+    application.bot_data.hooks = hooks or Hooks()
     for feature in application.bot_data.features:
         feature.register(application)
     application.add_error_handler(on_error)
@@ -136,40 +155,56 @@ async def running(
 # --- services -------------------------------------------------------------------------------
 
 
-def open_services(settings: Settings) -> Services:
-    """Open the archive and load the model once (blocking: called off the event loop)."""
+def open_services(settings: Settings, hooks: Hooks | None = None) -> Services:
+    """Open the archive, migrate the features' tables, load the model once, build every service
+    (blocking: called off the event loop)."""
+    hooks = hooks or Hooks()
     archive = Archive(settings.archive)
-    executor = ThreadPoolExecutor(
-        max_workers=max(1, settings.bot.search_workers), thread_name_prefix="hemeroteca"
-    )
+    pools = WorkerPools.start(settings.bot.search_workers)
     try:
         archive.open_indexes()
+        apply_schemas(archive.store, SCHEMAS)
         searcher = Searcher(archive)
         archive.embedder.embed_queries(["warm-up"])  # load the model now, not on a question
-        answers = AnswerLog(archive.store)
+        answers, questions = AnswerLog(archive.store), QuestionLog(archive.store)
+        subscriptions = Subscriptions(archive.store)
         asker = AskService(
             searcher,
             answers,
-            QuestionLog(archive.store),
-            QuestionLimiter(settings.bot.questions_per_minute, exempt=settings.bot.admin_ids),
-            executor,
+            questions,
             page_size=settings.bot.results_per_page,
             inline_results=settings.bot.inline_results,
-            default_language=settings.bot.default_language,
         )
-        # Kept as long as config says, whether or not the ask feature's periodic pruning runs.
-        asker.prune(datetime.now(UTC) - timedelta(days=settings.bot.answers_kept_days))
+        # Kept as long as config says, whether or not the periodic pruning job runs.
+        asker.prune(_now() - timedelta(days=settings.bot.answers_kept_days))
+        digests = DigestService(archive.store, subscriptions, settings.digest, hooks.clock)
+        delivery = DigestDelivery(
+            digests, pools.search, hooks.pacer(), send_timeout=hooks.send_timeout
+        )
     except BaseException:
-        executor.shutdown(wait=False)
+        pools.shutdown(wait=False)
         archive.close()
         raise
-    return Services(settings, archive, searcher, answers, asker, executor)
+    return Services(
+        archive=archive,
+        searcher=searcher,
+        answers=answers,
+        asker=asker,
+        limits=QuestionLimits.per_minute(
+            settings.bot.questions_per_minute, exempt=settings.bot.admin_ids
+        ),
+        curator=Curator(archive, settings.fetch, questions, subscriptions),
+        digests=digests,
+        delivery=delivery,
+        pools=pools,
+    )
 
 
 async def _post_init(application: BotApplication) -> None:
     data = application.bot_data
-    data.services = await asyncio.to_thread(open_services, data.settings)
+    data.services = await asyncio.to_thread(open_services, data.settings, data.hooks)
     await _set_commands(application, data.features)
+    _schedule_pruning(application)
     for feature in data.features:
         if feature.on_start is not None:
             await feature.on_start(application)
@@ -196,7 +231,7 @@ async def _set_commands(application: BotApplication, features: Sequence[Feature]
     """The command menu in each bot language, and the default language's for everyone else."""
     default = application.bot_data.settings.bot.default_language
     try:
-        for language in LANGUAGES:
+        for language in i18n.LANGUAGES:
             commands = _commands(features, language)
             await application.bot.set_my_commands(commands, language_code=language)
             if language == default:
@@ -206,33 +241,36 @@ async def _set_commands(application: BotApplication, features: Sequence[Feature]
 
 
 def _commands(features: Sequence[Feature], language: str) -> list[BotCommand]:
-    return [command for feature in features for command in feature.commands(language)]
+    return [
+        BotCommand(command.name, i18n.plain(command.description, language))
+        for feature in features
+        for command in feature.commands
+    ]
 
 
-# --- configuration checks -------------------------------------------------------------------
+# --- jobs -----------------------------------------------------------------------------------
 
 
-def _check_webhook(settings: Settings) -> None:
-    telegram = settings.telegram
-    if not telegram.webhook_url:
-        if telegram.webhook_listen:
-            raise ConfigError("[telegram] webhook_listen is set but webhook_url is not")
+def _schedule_pruning(application: BotApplication) -> None:
+    """Forget old answers and questions every few hours, as /help promises, while serving."""
+    if application.job_queue is None:  # without the job-queue extra: pruned at start-up only
         return
-    if urlsplit(telegram.webhook_url).scheme not in ("http", "https"):
-        raise ConfigError(
-            f"[telegram] webhook_url must be an http(s) URL: {telegram.webhook_url!r}"
-        )
-    if not _SECRET_TOKEN.match(telegram.webhook_secret):
-        raise ConfigError(
-            "[telegram] webhook_secret is required with webhook_url: 1-256 characters of "
-            "A-Z, a-z, 0-9, _ and - (Telegram echoes it in a header and the bot checks it)"
-        )
-    _listen_address(telegram.webhook_listen)
+    application.job_queue.run_repeating(
+        _prune_old_answers, interval=PRUNE_EVERY, first=PRUNE_EVERY, name=PRUNE_JOB
+    )
+
+
+async def _prune_old_answers(context: BotContext) -> None:
+    before = _now() - timedelta(days=context.settings.bot.answers_kept_days)
+    await context.run(context.services.asker.prune, before)
+
+
+# --- webhook --------------------------------------------------------------------------------
 
 
 def _webhook_arguments(telegram: TelegramSettings) -> dict[str, Any]:
     """What run_webhook and Updater.start_webhook both take, from the settings."""
-    host, port = _listen_address(telegram.webhook_listen)
+    host, port = listen_address(telegram.webhook_listen)
     return {
         "listen": host,
         "port": port,
@@ -241,10 +279,3 @@ def _webhook_arguments(telegram: TelegramSettings) -> dict[str, Any]:
         "secret_token": telegram.webhook_secret,
         "allowed_updates": Update.ALL_TYPES,
     }
-
-
-def _listen_address(listen: str) -> tuple[str, int]:
-    host, _, port = (listen or "0.0.0.0:8443").rpartition(":")
-    if not port.isdigit():
-        raise ConfigError(f"[telegram] webhook_listen must be HOST:PORT, got {listen!r}")
-    return host or "0.0.0.0", int(port)

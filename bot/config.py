@@ -1,30 +1,88 @@
 """Configuration: config.toml parsed once into frozen dataclasses, overridable from the environment.
 
-Secrets (the bot token) come only from the environment and are never part of Settings.
+Every environment variable is read here, and every check on the values is made here: what
+`load_settings` cannot know (whether the bot will serve) is checked by `check_serving`, which
+bot/app.py calls before building anything. The bot token comes only from the environment and is
+never part of Settings; the webhook secret may come from config.toml, but the environment's
+TELEGRAM_WEBHOOK_SECRET wins (a secret is better kept out of config files).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from bot.settings import BotSettings, DigestSettings, TelegramSettings
+from bot.digest.schedule import ScheduleError, parse_subscribe_args
 from corpus.settings import ChunkingSettings, FetchSettings, IngestSettings, StorageSettings
 from retrieval.archive import ArchiveSettings
 from retrieval.settings import EmbeddingSettings, IndexSettings, SearchSettings
 
+__all__ = [
+    "BotSettings",
+    "ConfigError",
+    "DigestSettings",
+    "Settings",
+    "TelegramSettings",
+    "check_serving",
+    "listen_address",
+    "load_settings",
+]
+
 DEFAULT_CONFIG = Path("config.toml")
 T = TypeVar("T")
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ConfigError(ValueError):
     """config.toml or an environment variable has a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    # As python-telegram-bot's ApplicationBuilder().base_url(): the token is appended to it.
+    api_base_url: str = "https://api.telegram.org/bot"
+    api_file_url: str = ""  # default: api_base_url with its final "/bot" replaced by "/file/bot"
+    webhook_listen: str = ""  # HOST:PORT the webhook server binds; default "0.0.0.0:8443"
+    webhook_url: str = ""  # public URL Telegram posts updates to; empty means long polling
+    webhook_secret: str = ""  # secret token Telegram echoes in a header, checked by the bot
+    concurrent_updates: int = 64  # updates handled at once, so one slow question holds no one up
+    max_retries: int = 3  # times a request refused with 429 (retry_after) is waited out and resent
+
+    @property
+    def file_url(self) -> str:
+        if self.api_file_url:
+            return self.api_file_url
+        base = self.api_base_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    admin_ids: tuple[int, ...] = ()
+    questions_per_minute: int = 10
+    default_language: str = "es"
+    results_per_page: int = 3
+    inline_results: int = 5  # quotes offered in inline mode (@bot question)
+    search_workers: int = 2  # threads for searches and SQLite writes (about one per CPU core)
+    answers_kept_days: int = 30  # questions, "more results" and feedback buttons are kept this long
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    default_time: str = "08:00"
+    default_timezone: str = "Europe/Madrid"
+    max_articles: int = 10
+    send_when_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +154,7 @@ def _apply_environment(
         ("storage", "data_dir"): environ.get("HEMEROTECA_DATA_DIR"),
         ("telegram", "api_base_url"): environ.get("TELEGRAM_API_BASE_URL"),
         ("telegram", "api_file_url"): environ.get("TELEGRAM_API_FILE_URL"),
+        ("telegram", "webhook_secret"): environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
         ("bot", "admin_ids"): environ.get("HEMEROTECA_ADMIN_IDS"),
     }
     for (section, key), value in overrides.items():
@@ -149,3 +208,50 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     if isinstance(hint, type) and not isinstance(value, hint):
         raise ConfigError(f"{where}: expected {hint.__name__}, got {value!r}")
     return value
+
+
+# --- checks for serving ---------------------------------------------------------------------
+
+
+def check_serving(settings: Settings) -> None:
+    """Refuse to start the bot on settings it cannot serve with, before anything starts.
+
+    Webhook settings that Telegram or the server would refuse, and digest defaults a person
+    would only discover by running /subscribe.
+    """
+    _check_webhook(settings.telegram)
+    _check_digest(settings.digest)
+
+
+def listen_address(listen: str) -> tuple[str, int]:
+    """[telegram] webhook_listen as (host, port); default 0.0.0.0:8443."""
+    host, _, port = (listen or "0.0.0.0:8443").rpartition(":")
+    if not port.isdigit():
+        raise ConfigError(f"[telegram] webhook_listen must be HOST:PORT, got {listen!r}")
+    return host or "0.0.0.0", int(port)
+
+
+def _check_webhook(telegram: TelegramSettings) -> None:
+    if not telegram.webhook_url:
+        if telegram.webhook_listen:
+            raise ConfigError("[telegram] webhook_listen is set but webhook_url is not")
+        return
+    if urlsplit(telegram.webhook_url).scheme not in ("http", "https"):
+        raise ConfigError(
+            f"[telegram] webhook_url must be an http(s) URL: {telegram.webhook_url!r}"
+        )
+    if not _SECRET_TOKEN.match(telegram.webhook_secret):
+        raise ConfigError(
+            "[telegram] webhook_secret is required with webhook_url: 1-256 characters of "
+            "A-Z, a-z, 0-9, _ and - (Telegram echoes it in a header and the bot checks it)"
+        )
+    listen_address(telegram.webhook_listen)
+
+
+def _check_digest(digest: DigestSettings) -> None:
+    try:
+        parse_subscribe_args([], digest.default_time, digest.default_timezone)
+    except ScheduleError as error:
+        raise ConfigError(f"[digest] default_time / default_timezone: {error}") from error
+    if digest.max_articles < 1:
+        raise ConfigError(f"[digest] max_articles must be at least 1, got {digest.max_articles}")

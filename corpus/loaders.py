@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from corpus.models import ArticleDraft
+from corpus.models import ArticleDraft, IngestFailure
 from corpus.problems import Problem, ProblemError
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".jsonl", ".html", ".htm"})
@@ -70,6 +70,27 @@ def load_path(path: Path) -> Iterator[LoadedItem]:
     except OSError as error:
         detail = error.strerror or type(error).__name__
         yield LoadedItem(str(path), problem=Problem.of("unreadable", detail=detail))
+
+
+def drafts_from_files(
+    files: Iterable[Path],
+    failures: list[IngestFailure],
+    where: Callable[[str], str] = str,
+    file_done: Callable[[], None] = lambda: None,
+) -> Iterator[tuple[str, ArticleDraft]]:
+    """(where, draft) for every article in `files`, lazily, for `Archive.ingest`.
+
+    The one loop behind `hemeroteca ingest` and an admin's upload: unreadable files and bad
+    lines go to `failures` and the rest go on; `where` rewrites each place as it should be
+    reported (an upload's name instead of its temporary path); `file_done` ticks a progress bar.
+    """
+    for path in files:
+        for item in load_path(path):
+            if item.draft is not None:
+                yield where(item.where), item.draft
+            elif item.problem is not None:
+                failures.append(IngestFailure(where(item.where), item.problem))
+        file_done()
 
 
 def parse_text_document(content: str) -> ArticleDraft:

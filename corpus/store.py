@@ -191,7 +191,8 @@ class ArticleStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write; other modules (feedback, subscriptions) use it for their own tables."""
+        """One atomic write; the bot's features (their state modules) use it for their own tables,
+        declared through `migrate` (corpus/schema.py)."""
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -229,12 +230,6 @@ class ArticleStore:
         else:
             hint = "check that the file and its folder are writable and the disk is not full"
         return StoreError(f"cannot write to the archive at {self.path}: {message}; {hint}")
-
-    def ensure_tables(self, statements: Sequence[str]) -> None:
-        """Run CREATE ... IF NOT EXISTS statements at once: how other modules add their tables."""
-        with self.transaction() as db:
-            for statement in statements:
-                db.execute(statement)
 
     def migrate(self, owner: str, steps: Sequence[Sequence[str]]) -> int:
         """Bring `owner`'s tables to version len(steps); returns the version found before.

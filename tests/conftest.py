@@ -29,7 +29,7 @@ import pytest
 
 from bot.app import build_application, running
 from bot.config import Settings
-from bot.context import BotApplication, Feature
+from bot.context import BotApplication, Feature, Hooks
 from corpus.models import ArticleDraft
 from corpus.settings import StorageSettings
 from retrieval.archive import Archive
@@ -106,14 +106,17 @@ def settings(data_dir: Path, botapi: BotAPI) -> Settings:
 
 @pytest.fixture
 def start_bot(settings: Settings, bot_token: str) -> StartBot:
-    """`async with start_bot(settings=None, features=None) as application:` runs the real bot
-    (long polling, or webhook if configured) against the stand-in, and stops it on exit."""
+    """`async with start_bot(settings=None, features=None, hooks=None) as application:` runs
+    the real bot (long polling, or webhook if configured) against the stand-in, and stops it on
+    exit; `hooks` replace the digests' clock and pacer (bot.context.Hooks)."""
 
     @asynccontextmanager
     async def start(
-        custom: Settings | None = None, features: Sequence[Feature] | None = None
+        custom: Settings | None = None,
+        features: Sequence[Feature] | None = None,
+        hooks: Hooks | None = None,
     ) -> AsyncIterator[BotApplication]:
-        application = build_application(custom or settings, bot_token, features)
+        application = build_application(custom or settings, bot_token, features, hooks)
         async with running(application, poll_timeout=5.0):
             yield application
 

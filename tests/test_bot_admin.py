@@ -11,6 +11,7 @@ import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
 from datetime import time as clock
@@ -21,12 +22,13 @@ import pytest
 
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.schedule import DigestTime
-from bot.subscriptions import Subscriptions
+from bot.digest.schedule import DigestTime
+from bot.digest.state import Subscriptions
 from corpus.models import Article, ArticleDraft
 from corpus.settings import FetchSettings
 from retrieval.searcher import Searcher
 from tests.botapi import BotAPI, Call
+from tests.builders import forward, replies_after, say, unchanged
 from tests.conftest import StartBot
 from tests.support import in_step
 
@@ -140,6 +142,11 @@ async def reply_to(botapi: BotAPI, chat_id: int, count: int = 1) -> list[Call]:
     return await botapi.wait_for("sendMessage", count=count, chat_id=chat_id)
 
 
+def nothing_stored(application: BotApplication) -> AbstractAsyncContextManager[None]:
+    """The archive holds the same articles after what happens inside."""
+    return unchanged(lambda: [a.id for a in articles(application)])
+
+
 # --- forwards -----------------------------------------------------------------------------------
 
 
@@ -205,14 +212,11 @@ async def test_english_admin_gets_english_label_and_acknowledgement(
 async def test_non_admin_forward_is_refused_and_not_searchable(
     admin_bot: BotApplication, botapi: BotAPI, stranger: dict
 ) -> None:
-    before = article_count(admin_bot)
-    chat = botapi.private_chat(stranger)
-    botapi.forward_message(chat, stranger, channel_origin(), text=CHANNEL_POST)
-    [refusal] = await reply_to(botapi, stranger["id"])
-    await botapi.settle()
+    async with nothing_stored(admin_bot):
+        [refusal] = await forward(botapi, stranger, channel_origin(), text=CHANNEL_POST)
+        await botapi.settle()
     assert refusal.params["text"] == REFUSAL
     assert len(botapi.sent_texts(stranger["id"])) == 1  # refused, not answered as a question
-    assert article_count(admin_bot) == before
     assert all("AEMET" not in a.source for a in articles(admin_bot))
     assert not any("Castellón" in a.text for a in articles(admin_bot))
 
@@ -265,22 +269,18 @@ async def test_a_caption_only_post_is_stored(
 async def test_a_photo_without_caption_gets_a_clear_reply(
     admin_bot: BotApplication, botapi: BotAPI, admin: dict
 ) -> None:
-    before = article_count(admin_bot)
-    botapi.forward_message(botapi.private_chat(admin), admin, channel_origin(), photo=True)
-    [reply] = await reply_to(botapi, ADMIN_ID)
+    async with nothing_stored(admin_bot):
+        [reply] = await forward(botapi, admin, channel_origin(), photo=True)
     assert "no tiene texto ni pie de foto" in reply.params["text"]
-    assert article_count(admin_bot) == before
 
 
 async def test_a_post_under_the_size_floor_is_refused_with_the_reason(
     admin_bot: BotApplication, botapi: BotAPI, admin: dict
 ) -> None:
-    before = article_count(admin_bot)
-    botapi.forward_message(botapi.private_chat(admin), admin, channel_origin(), text="Ok 👍")
-    [reply] = await reply_to(botapi, ADMIN_ID)
+    async with nothing_stored(admin_bot):
+        [reply] = await forward(botapi, admin, channel_origin(), text="Ok 👍")
     # The reason comes in the admin's language, like the rest of the reply.
     assert "No lo he añadido: el artículo es demasiado corto (4 caracteres" in reply.params["text"]
-    assert article_count(admin_bot) == before
 
 
 # --- links --------------------------------------------------------------------------------------
@@ -313,12 +313,10 @@ async def test_add_refuses_a_private_address_when_not_allowed(
 ) -> None:
     strict = replace(admin_settings, fetch=FetchSettings(timeout_seconds=5))
     async with start_bot(strict) as application:
-        before = article_count(application)
-        botapi.send_message(botapi.private_chat(admin), admin, f"/add {web}/biblioteca")
-        [reply] = await reply_to(botapi, ADMIN_ID)
+        async with nothing_stored(application):
+            [reply] = await say(botapi, botapi.private_chat(admin), admin, f"/add {web}/biblioteca")
         assert "No lo he añadido" in reply.params["text"]
         assert "no descargo de 127.0.0.1: es una dirección local (loopback)" in reply.params["text"]
-        assert article_count(application) == before
 
 
 @pytest.mark.parametrize(
@@ -331,34 +329,28 @@ async def test_add_refuses_a_private_address_when_not_allowed(
 async def test_add_without_a_usable_link(
     admin_bot: BotApplication, botapi: BotAPI, admin: dict, text: str, expected: str
 ) -> None:
-    before = article_count(admin_bot)
-    botapi.send_message(botapi.private_chat(admin), admin, text)
-    [reply] = await reply_to(botapi, ADMIN_ID)
+    async with nothing_stored(admin_bot):
+        [reply] = await say(botapi, botapi.private_chat(admin), admin, text)
     assert expected in reply.params["text"]
-    assert article_count(admin_bot) == before
 
 
 async def test_an_english_speaking_admin_gets_the_reason_in_english(
     admin_bot: BotApplication, botapi: BotAPI
 ) -> None:
     admin = botapi.user(first_name="Mark", language_code="en", user_id=ADMIN_ID)
-    before = article_count(admin_bot)
-    botapi.send_message(botapi.private_chat(admin), admin, "/add ftp://example.org/a")
-    [reply] = await reply_to(botapi, ADMIN_ID)
+    async with nothing_stored(admin_bot):
+        [reply] = await say(botapi, botapi.private_chat(admin), admin, "/add ftp://example.org/a")
     assert (
         "Not added: ftp://example.org/a: only http and https links can be fetched"
         in (reply.params["text"])
     )
-    assert article_count(admin_bot) == before
 
 
 async def test_a_bare_link_from_a_non_admin_is_a_question_not_an_addition(
     admin_bot: BotApplication, botapi: BotAPI, stranger: dict, web: str
 ) -> None:
-    before = article_count(admin_bot)
-    botapi.send_message(botapi.private_chat(stranger), stranger, f"{web}/biblioteca")
-    await reply_to(botapi, stranger["id"])
-    assert article_count(admin_bot) == before
+    async with nothing_stored(admin_bot):
+        await say(botapi, botapi.private_chat(stranger), stranger, f"{web}/biblioteca")
 
 
 # --- files --------------------------------------------------------------------------------------
@@ -406,25 +398,30 @@ async def test_a_jsonl_upload_with_one_broken_line(
 async def test_an_unsupported_file_is_refused_before_download(
     admin_bot: BotApplication, botapi: BotAPI, admin: dict
 ) -> None:
-    before = article_count(admin_bot)
     chat = botapi.private_chat(admin)
-    botapi.send_document(chat, admin, b"%PDF-1.7", "informe.pdf", "application/pdf")
-    [reply] = await reply_to(botapi, ADMIN_ID)
+    async with nothing_stored(admin_bot):
+        [reply] = await replies_after(
+            botapi,
+            chat,
+            lambda: botapi.send_document(
+                chat, admin, b"%PDF-1.7", "informe.pdf", "application/pdf"
+            ),
+        )
     assert "No sé leer «informe.pdf»" in reply.params["text"]
     assert not botapi.calls("getFile")
-    assert article_count(admin_bot) == before
 
 
 async def test_a_non_admin_upload_is_refused(
     admin_bot: BotApplication, botapi: BotAPI, stranger: dict
 ) -> None:
-    before = article_count(admin_bot)
     chat = botapi.private_chat(stranger)
-    botapi.send_document(chat, stranger, b"Titular\n\nUn texto suficientemente largo.", "a.txt")
-    [reply] = await reply_to(botapi, stranger["id"])
+    text = b"Titular\n\nUn texto suficientemente largo."
+    async with nothing_stored(admin_bot):
+        [reply] = await replies_after(
+            botapi, chat, lambda: botapi.send_document(chat, stranger, text, "a.txt")
+        )
     assert "solo los administradores" in reply.params["text"]
     assert not botapi.calls("getFile")
-    assert article_count(admin_bot) == before
 
 
 # --- tidying ------------------------------------------------------------------------------------
@@ -474,11 +471,9 @@ async def test_keyword_index_keeps_the_archive_after_an_admin_adds_and_deletes(
 async def test_delete_needs_one_number(
     admin_bot: BotApplication, botapi: BotAPI, admin: dict, text: str
 ) -> None:
-    before = article_count(admin_bot)
-    botapi.send_message(botapi.private_chat(admin), admin, text)
-    [reply] = await reply_to(botapi, ADMIN_ID)
+    async with nothing_stored(admin_bot):
+        [reply] = await say(botapi, botapi.private_chat(admin), admin, text)
     assert "Indica el número del artículo" in reply.params["text"]
-    assert article_count(admin_bot) == before
 
 
 async def test_undo_button_removes_what_was_just_added(
@@ -586,34 +581,29 @@ async def test_stats_for_an_admin(admin_bot: BotApplication, botapi: BotAPI, adm
 async def test_non_admin_commands_are_refused_and_change_nothing(
     admin_bot: BotApplication, botapi: BotAPI, stranger: dict, command: str
 ) -> None:
-    before = [a.id for a in articles(admin_bot)]
-    botapi.send_message(botapi.private_chat(stranger), stranger, command)
-    [reply] = await reply_to(botapi, stranger["id"])
-    await botapi.settle()
+    async with nothing_stored(admin_bot):
+        [reply] = await say(botapi, botapi.private_chat(stranger), stranger, command)
+        await botapi.settle()
     assert reply.params["text"] == REFUSAL
     assert len(botapi.sent_texts(stranger["id"])) == 1
-    assert [a.id for a in articles(admin_bot)] == before
 
 
 async def test_non_admin_delete_in_a_group_is_refused(
     admin_bot: BotApplication, botapi: BotAPI, stranger: dict
 ) -> None:
-    before = article_count(admin_bot)
-    group = botapi.group()
-    botapi.send_message(group, stranger, "/delete 1")
-    [reply] = await reply_to(botapi, group["id"])
+    async with nothing_stored(admin_bot):
+        [reply] = await say(botapi, botapi.group(), stranger, "/delete 1")
     assert "solo los administradores" in reply.params["text"]
-    assert article_count(admin_bot) == before
 
 
 async def test_a_file_over_the_download_limit_is_refused_before_download(
     admin_bot: BotApplication, botapi: BotAPI, admin: dict
 ) -> None:
-    before = article_count(admin_bot)
+    chat = botapi.private_chat(admin)
     message = {
         "message_id": 900,
         "date": POSTED,
-        "chat": botapi.private_chat(admin),
+        "chat": chat,
         "from": admin,
         "document": {
             "file_id": "big-file",
@@ -622,11 +612,12 @@ async def test_a_file_over_the_download_limit_is_refused_before_download(
             "file_size": 25 * 1024 * 1024,
         },
     }
-    botapi.push_update({"message": message})
-    [reply] = await reply_to(botapi, ADMIN_ID)
+    async with nothing_stored(admin_bot):
+        [reply] = await replies_after(
+            botapi, chat, lambda: botapi.push_update({"message": message})
+        )
     assert (
         "«archivo.jsonl» ocupa 25.0 MB; el máximo que puedo descargar es 20 MB"
         in (reply.params["text"])
     )
     assert not botapi.calls("getFile")
-    assert article_count(admin_bot) == before

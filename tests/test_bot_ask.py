@@ -6,9 +6,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot import i18n
-from bot.handlers.ask import PRUNE_JOB
+from bot.app import PRUNE_JOB
 from corpus.models import ArticleDraft
-from tests.botapi import BotAPI, buttons, visible
+from tests.botapi import buttons, visible
+from tests.builders import private, say
 from tests.conftest import ingest, sample_drafts
 
 SHOIGU_ES = "¿Qué dijo Ucrania sobre la visita de Shoigu?"
@@ -17,13 +18,8 @@ ARTICLE_TITLE = "Kim Jong-un y Putin prometen estrechar la cooperación militar"
 SAMPLE_TEXT = sample_drafts()[0][1].text
 
 
-def person(botapi: BotAPI, language_code: str | None = "es"):
-    user = botapi.user(language_code=language_code)
-    return user, botapi.private_chat(user)
-
-
 async def test_a_private_question_is_answered_with_a_verbatim_quote_and_its_source(bot, botapi):
-    ana, chat = person(botapi)
+    ana, chat = private(botapi)
     question = botapi.send_message(chat, ana, SHOIGU_ES)
     [answer] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
     html = answer.params["text"]
@@ -39,18 +35,17 @@ async def test_a_private_question_is_answered_with_a_verbatim_quote_and_its_sour
 
 
 async def test_an_english_question_gets_english_words_around_the_spanish_quotes(bot, botapi):
-    john, chat = person(botapi, language_code="es")  # the question decides, not the app
-    botapi.send_message(chat, john, SHOIGU_EN)
-    [answer] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
+    john, chat = private(botapi, language_code="es")  # the question decides, not the app
+    [answer] = await say(botapi, chat, john, SHOIGU_EN)
     shown = visible(answer.params["text"])
     assert shown.startswith("📰 Here is what the archive says:")
     assert "Shoigu" in shown and ARTICLE_TITLE in shown  # the quotes stay in Spanish
 
 
 async def test_nothing_relevant_gives_a_clear_not_found_with_a_hint(bot, botapi):
-    ana, chat = person(botapi)
+    ana, chat = private(botapi)
     botapi.send_message(chat, ana, "¿Cuál es la mejor receta de paella valenciana con conejo?")
-    bob, bob_chat = person(botapi, language_code="en")
+    bob, bob_chat = private(botapi, language_code="en")
     botapi.send_message(bob_chat, bob, "What is the best recipe for chocolate chip cookies?")
     [spanish] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
     [english] = await botapi.wait_for("sendMessage", chat_id=bob_chat["id"])
@@ -62,7 +57,7 @@ async def test_nothing_relevant_gives_a_clear_not_found_with_a_hint(bot, botapi)
 
 
 async def test_ask_without_a_question_explains_how_to_ask(bot, botapi):
-    ana, chat = person(botapi, language_code="en")
+    ana, chat = private(botapi, language_code="en")
     botapi.send_message(chat, ana, "/ask")
     botapi.send_message(chat, ana, "/ask    ")
     answers = await botapi.wait_for("sendMessage", count=2, chat_id=chat["id"])
@@ -72,16 +67,14 @@ async def test_ask_without_a_question_explains_how_to_ask(bot, botapi):
 
 
 async def test_ask_command_answers_the_text_after_it(bot, botapi):
-    ana, chat = person(botapi)
-    botapi.send_message(chat, ana, f"/ask {SHOIGU_ES}")
-    [answer] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
+    ana, chat = private(botapi)
+    [answer] = await say(botapi, chat, ana, f"/ask {SHOIGU_ES}")
     assert "realmente reveladora" in answer.params["text"]
 
 
 async def test_a_question_over_1000_characters_is_refused_clearly_and_not_stored(bot, botapi):
-    ana, chat = person(botapi)
-    botapi.send_message(chat, ana, "¿" + "Shoigu " * 150 + "?")
-    [answer] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
+    ana, chat = private(botapi)
+    [answer] = await say(botapi, chat, ana, "¿" + "Shoigu " * 150 + "?")
     assert "La pregunta es demasiado larga (1052 caracteres)" in answer.params["text"]
     assert "1000 caracteres como máximo" in answer.params["text"]
     store = bot.bot_data.services.archive.store
@@ -89,17 +82,16 @@ async def test_a_question_over_1000_characters_is_refused_clearly_and_not_stored
 
 
 async def test_a_question_of_exactly_1000_characters_is_searched(bot, botapi):
-    ana, chat = person(botapi)
+    ana, chat = private(botapi)
     question = (SHOIGU_ES + " ") * 40
-    botapi.send_message(chat, ana, question[:1000])
-    [answer] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
+    [answer] = await say(botapi, chat, ana, question[:1000])
     assert "demasiado larga" not in answer.params["text"]
 
 
 async def test_too_many_questions_get_a_polite_wait_message(start_bot, settings, botapi):
     settings = replace(settings, bot=replace(settings.bot, questions_per_minute=2))
     async with start_bot(settings):
-        ana, chat = person(botapi)
+        ana, chat = private(botapi)
         for _ in range(3):
             botapi.send_message(chat, ana, SHOIGU_ES)
         answers = await botapi.wait_for("sendMessage", count=3, chat_id=chat["id"])
@@ -107,9 +99,8 @@ async def test_too_many_questions_get_a_polite_wait_message(start_bot, settings,
         refused = [t for t in texts if "Vas muy rápido" in t]
         assert len(refused) == 1
         assert "2 preguntas por minuto" in refused[0]
-        bob, bob_chat = person(botapi)  # another person is not held back
-        botapi.send_message(bob_chat, bob, SHOIGU_ES)
-        [other] = await botapi.wait_for("sendMessage", chat_id=bob_chat["id"])
+        bob, bob_chat = private(botapi)  # another person is not held back
+        [other] = await say(botapi, bob_chat, bob, SHOIGU_ES)
         assert "realmente reveladora" in other.params["text"]
 
 
@@ -126,7 +117,7 @@ async def test_admins_are_never_held_back_by_the_question_limit(start_bot, setti
 
 
 async def test_an_edited_question_does_not_get_a_second_answer(bot, botapi):
-    ana, chat = person(botapi)
+    ana, chat = private(botapi)
     question = botapi.send_message(chat, ana, SHOIGU_ES)
     await botapi.wait_for("sendMessage", chat_id=chat["id"])
     botapi.edit_message(question, SHOIGU_ES + " ¿Y Corea?")
@@ -154,9 +145,10 @@ async def test_a_passage_full_of_markup_characters_is_delivered_safely(start_bot
         ],
     )
     async with start_bot():
-        ana, chat = person(botapi)
-        botapi.send_message(chat, ana, "¿Por qué falló el parser con las etiquetas blockquote?")
-        [answer] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
+        ana, chat = private(botapi)
+        [answer] = await say(
+            botapi, chat, ana, "¿Por qué falló el parser con las etiquetas blockquote?"
+        )
         shown = visible(answer.params["text"])  # accepted by the stand-in's HTML checks
         assert "</blockquote><b>x</b> & otros símbolos: a < b, c > d, R&D y &amp; literal" in (
             shown
@@ -184,7 +176,7 @@ async def test_an_answer_too_long_for_one_message_is_split_between_passages(
         bot=replace(settings.bot, results_per_page=15),
     )
     async with start_bot(settings):
-        ana, chat = person(botapi)
+        ana, chat = private(botapi)
         question = botapi.send_message(chat, ana, "Corea del Norte y Rusia: cooperación militar")
         await botapi.settle()
         answers = botapi.calls("sendMessage", chat_id=chat["id"])
@@ -200,9 +192,8 @@ async def test_an_answer_too_long_for_one_message_is_split_between_passages(
 
 async def test_old_questions_and_answer_pages_are_forgotten_while_the_bot_runs(bot, botapi):
     """/help promises questions are kept `answers_kept_days`: the periodic job keeps that."""
-    ana, chat = person(botapi)
-    botapi.send_message(chat, ana, SHOIGU_ES)
-    [answer] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
+    ana, chat = private(botapi)
+    [answer] = await say(botapi, chat, ana, SHOIGU_ES)
     services = bot.bot_data.services
     store = services.archive.store
     kept = timedelta(days=bot.bot_data.settings.bot.answers_kept_days)
@@ -218,4 +209,4 @@ async def test_old_questions_and_answer_pages_are_forgotten_while_the_bot_runs(b
     # The 👍 under the forgotten answer now says it expired instead of recording a vote.
     botapi.press_button(answer.result, buttons(answer.result)["👍"], ana)
     [alert] = await botapi.wait_for("answerCallbackQuery")
-    assert alert.params["text"] == i18n.plain("expired", "es")
+    assert alert.params["text"] == i18n.plain("ask.expired", "es")

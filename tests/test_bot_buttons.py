@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from tests.botapi import BotAPI, Call, buttons, visible
+from tests.builders import say
 
 SHOIGU = "¿Qué dijo Ucrania sobre la visita de Shoigu?"
 
@@ -33,8 +34,7 @@ async def test_more_results_follows_with_the_next_page_until_there_is_no_more(
     async with start_bot(paged_settings) as application:
         ana = botapi.user(language_code="es")
         chat = botapi.private_chat(ana)
-        botapi.send_message(chat, ana, SHOIGU)
-        [first] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
+        [first] = await say(botapi, chat, ana, SHOIGU)
         more_data = buttons(first.result)["Más resultados ▸"]
         assert re.fullmatch(r"more:[A-Za-z0-9_-]{20,}", more_data)  # a token, not a row id
         seen = [first.params["text"]]
@@ -71,8 +71,7 @@ async def test_more_results_follows_with_the_next_page_until_there_is_no_more(
 async def test_feedback_is_stored_with_the_question_and_the_passages_shown(bot, botapi):
     ana = botapi.user(language_code="en")
     chat = botapi.private_chat(ana)
-    botapi.send_message(chat, ana, SHOIGU)
-    [answer] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
+    [answer] = await say(botapi, chat, ana, SHOIGU)
     keys = buttons(answer.result)
     botapi.press_button(answer.result, keys["👍"], ana)
     [ack] = await botapi.wait_for("answerCallbackQuery")
@@ -91,8 +90,7 @@ async def test_feedback_is_stored_with_the_question_and_the_passages_shown(bot, 
 async def test_buttons_of_a_forgotten_answer_say_so(bot, botapi):
     ana = botapi.user(language_code="es")
     chat = botapi.private_chat(ana)
-    botapi.send_message(chat, ana, SHOIGU)
-    [answer] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
+    [answer] = await say(botapi, chat, ana, SHOIGU)
     store = bot.bot_data.services.archive.store
     with store.transaction() as db:
         db.execute("DELETE FROM bot_answer_pages")
@@ -167,8 +165,7 @@ async def test_in_a_group_every_member_may_page_on_and_vote(start_bot, paged_set
     async with start_bot(paged_settings) as application:
         group = botapi.group("Redacción")
         ana, luis = botapi.user("Ana"), botapi.user("Luis")
-        botapi.send_message(group, ana, f"/ask {SHOIGU}")
-        [answer] = await botapi.wait_for("sendMessage", chat_id=group["id"])
+        [answer] = await say(botapi, group, ana, f"/ask {SHOIGU}")
         keys = buttons(answer.result)
         botapi.press_button(answer.result, keys["👍"], luis)
         botapi.press_button(answer.result, keys["Más resultados ▸"], luis)
@@ -178,8 +175,7 @@ async def test_in_a_group_every_member_may_page_on_and_vote(start_bot, paged_set
         assert [(v.user_id, v.vote) for v in votes] == [(luis["id"], 1)]
         # The same data pressed from another group is refused.
         other = botapi.group("Otra redacción")
-        botapi.send_message(other, luis, "/help")
-        [help_message] = await botapi.wait_for("sendMessage", chat_id=other["id"])
+        [help_message] = await say(botapi, other, luis, "/help")
         botapi.press_button(help_message.result, keys["👎"], luis)
         acks = await botapi.wait_for("answerCallbackQuery", count=3)
         assert acks[-1].params["text"].startswith("Este botón es de la respuesta de otra")

@@ -20,14 +20,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigError, Settings
-from bot.context import BotApplication
-from bot.delivery import DigestDelivery, Outcome, Pacer
-from bot.handlers import ask, help
-from bot.handlers.digest import JOB_PREFIX, digest_feature, job_name
-from bot.schedule import Delivery
-from bot.subscriptions import DeliveryStatus
+from bot.context import BotApplication, Hooks
+from bot.digest.delivery import DeliveryOutcome, Pacer
+from bot.digest.jobs import JOB_PREFIX, job_name, schedule_chat
+from bot.digest.schedule import Delivery, parse_subscribe_args
+from bot.digest.service import DigestService
+from bot.digest.state import DeliveryStatus
 from corpus.models import ArticleDraft
 from tests.botapi import BotAPI, JSONDict, send_message
+from tests.builders import say
 
 SAMPLE_TITLE = "Kim Jong-un y Putin prometen estrechar la cooperación militar"
 
@@ -62,17 +63,15 @@ def run_bot(start_bot: Any, settings: Settings, clock: Clock) -> Callable[..., A
     async def start(
         custom: Settings | None = None, clock_: Callable[[], datetime] | None = None, **options: Any
     ) -> AsyncIterator[BotApplication]:
-        feature = digest_feature(clock_ or clock, pacer_factory=quick_pacer, **options)
-        async with start_bot(custom or settings, [help.FEATURE, feature, ask.FEATURE]) as app:
+        hooks = Hooks(clock=clock_ or clock, pacer=quick_pacer, **options)
+        async with start_bot(custom or settings, hooks=hooks) as app:
             yield app
 
     return start
 
 
-def digests(app: BotApplication) -> DigestDelivery:
-    found = app.bot_data.services.digests
-    assert found is not None
-    return found
+def digests(app: BotApplication) -> DigestService:
+    return app.bot_data.services.digests
 
 
 def jobs(app: BotApplication) -> dict[int, Delivery]:
@@ -103,10 +102,8 @@ async def fire(app: BotApplication, clock: Clock) -> list[int]:
 
 async def command(botapi: BotAPI, chat: JSONDict, user: JSONDict, text: str) -> str:
     """A person sends a command; the bot's reply text (HTML as sent)."""
-    before = len(botapi.calls("sendMessage", chat_id=chat["id"]))
-    botapi.send_message(chat, user, text)
-    calls = await botapi.wait_for("sendMessage", count=before + 1, chat_id=chat["id"])
-    return calls[-1].params["text"]
+    [reply] = await say(botapi, chat, user, text)
+    return reply.params["text"]
 
 
 def delivered(botapi: BotAPI, chat_id: int) -> list[str]:
@@ -257,12 +254,10 @@ async def test_bad_digest_defaults_stop_the_bot_at_start_up_with_a_clear_error(
 
 async def subscribe(app: BotApplication, chat_id: int, at: str, zone: str, language: str = "es"):
     """Store a subscription and schedule it as /subscribe does (for delivery tests)."""
-    from bot.handlers.digest import schedule_chat
-    from bot.schedule import parse_subscribe_args
-
     slot = parse_subscribe_args([at, zone], "08:00", "Europe/Madrid")
     service = digests(app)
-    await service.run(service.subscriptions.subscribe, chat_id, slot, language, service.clock())
+    pool = app.bot_data.services.pools.search
+    await pool.run(service.subscriptions.subscribe, chat_id, slot, language, service.clock())
     assert app.job_queue is not None
     return schedule_chat(app.job_queue, service, chat_id, slot)
 
@@ -286,8 +281,9 @@ async def test_no_double_send_across_a_restart_and_one_catch_up_after_downtime(
         await botapi.wait_until(lambda: subs.status(chat["id"], date(2025, 6, 10)) == "sent")
         assert jobs(app)[chat["id"]].local_date == date(2025, 6, 11)
         # The same date again, as a racing job or a second instance would: refused.
-        result = await digests(app).deliver(app.bot, chat["id"], date(2025, 6, 10))
-        assert result.outcome is Outcome.ALREADY
+        delivery = app.bot_data.services.delivery
+        result = await delivery.deliver(app.bot, chat["id"], date(2025, 6, 10))
+        assert result.outcome is DeliveryOutcome.ALREADY
     clock.set(2025, 6, 10, 10, 0)
     async with run_bot() as app:
         await botapi.settle(quiet=0.5)
@@ -429,7 +425,7 @@ async def test_end_to_end_a_chat_subscribed_for_the_next_minute_gets_a_just_adde
             source="Levante",
         )
         services = app.bot_data.services
-        result = await services.run(services.archive.ingest, [("forward", draft)])
+        result = await services.pools.search.run(services.archive.ingest, [("forward", draft)])
         assert result.added
 
         real = datetime.now(UTC)

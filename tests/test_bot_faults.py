@@ -52,7 +52,7 @@ async def test_an_internal_failure_is_logged_with_context_and_the_user_told_plai
     [apology] = await botapi.wait_for("sendMessage", chat_id=chat["id"])
     text = visible(apology.params["text"])
     assert text == "⚠️ Something went wrong while answering. Please try again in a moment."
-    [record] = [r for r in caplog.records if r.name == "bot.handlers.errors"]
+    [record] = [r for r in caplog.records if r.name == "bot.core.errors"]
     assert f"chat {chat['id']} (private)" in record.getMessage()
     assert f"user {ana['id']}" in record.getMessage()
     assert record.exc_info is not None  # the traceback is in the log, not in the chat

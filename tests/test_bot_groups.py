@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from tests.botapi import BOT_USERNAME, BotAPI, visible
+from tests.botapi import BOT_USERNAME, visible
+from tests.builders import group_with_people, say
 
 SHOIGU = "¿Qué dijo Ucrania sobre la visita de Shoigu?"
-
-
-def group_with_people(botapi: BotAPI):
-    group = botapi.group("Redacción")
-    return group, botapi.user("Ana"), botapi.user("Luis", language_code="en")
 
 
 async def test_ordinary_group_chatter_is_ignored(bot, botapi):
@@ -34,33 +30,27 @@ async def test_a_mention_is_a_question_without_the_mention(bot, botapi):
 
 async def test_a_mention_in_the_middle_of_the_question_works_too(bot, botapi):
     group, ana, _ = group_with_people(botapi)
-    botapi.send_message(group, ana, f"Oye @{BOT_USERNAME.upper()}, {SHOIGU}")
-    [answer] = await botapi.wait_for("sendMessage", chat_id=group["id"])
+    [answer] = await say(botapi, group, ana, f"Oye @{BOT_USERNAME.upper()}, {SHOIGU}")
     assert "realmente reveladora" in answer.params["text"]
 
 
 async def test_a_reply_to_the_bot_is_a_question(bot, botapi):
     group, ana, luis = group_with_people(botapi)
-    botapi.send_message(group, ana, f"/ask {SHOIGU}")
-    [answer] = await botapi.wait_for("sendMessage", chat_id=group["id"])
-    botapi.send_message(
-        group, luis, "What did Ukraine say about Shoigu's visit?", reply_to=answer.result
-    )
-    answers = await botapi.wait_for("sendMessage", count=2, chat_id=group["id"])
-    assert visible(answers[1].params["text"]).startswith("📰 Here is what the archive says:")
+    [answer] = await say(botapi, group, ana, f"/ask {SHOIGU}")
+    question = "What did Ukraine say about Shoigu's visit?"
+    [reply] = await say(botapi, group, luis, question, reply_to=answer.result)
+    assert visible(reply.params["text"]).startswith("📰 Here is what the archive says:")
 
 
 async def test_ask_command_addressed_to_this_bot_works_in_groups(bot, botapi):
     group, ana, _ = group_with_people(botapi)
-    botapi.send_message(group, ana, f"/ask@{BOT_USERNAME} {SHOIGU}")
-    [answer] = await botapi.wait_for("sendMessage", chat_id=group["id"])
+    [answer] = await say(botapi, group, ana, f"/ask@{BOT_USERNAME} {SHOIGU}")
     assert "realmente reveladora" in answer.params["text"]
 
 
 async def test_a_bare_mention_gets_the_how_to_ask_message(bot, botapi):
     group, ana, _ = group_with_people(botapi)
-    botapi.send_message(group, ana, f"@{BOT_USERNAME}")
-    [answer] = await botapi.wait_for("sendMessage", chat_id=group["id"])
+    [answer] = await say(botapi, group, ana, f"@{BOT_USERNAME}")
     assert "Falta la pregunta" in answer.params["text"]
 
 

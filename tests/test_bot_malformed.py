@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.updates import SECRET_HEADER, update_counters
+from bot.core.updates import SECRET_HEADER, update_counters
 from tests.botapi import TOKEN, BotAPI, JSONDict
 from tests.support import free_port, serve
 
@@ -63,7 +63,7 @@ def skip_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name == "bot.updates" and r.levelno == logging.WARNING
+        if r.name == "bot.core.updates" and r.levelno == logging.WARNING
     ]
 
 

@@ -17,16 +17,14 @@ import pytest
 
 from bot import i18n
 from bot.config import Settings
-from bot.context import BotApplication
-from bot.handlers import ask, help
-from bot.handlers.digest import digest_feature
+from bot.context import BotApplication, Hooks
 from tests.botapi import BotAPI, Call, JSONDict, visible
 from tests.conftest import StartBot
 from tests.test_bot_digest import SAMPLE_TITLE, Clock, digests, fire, quick_pacer, subscribe
 
 SHOIGU = "¿Qué dijo Ucrania sobre la visita de Shoigu?"
 ANSWER = "realmente reveladora"  # in the sample archive's answer to SHOIGU
-APOLOGY = visible(i18n.html("error", "es"))
+APOLOGY = visible(i18n.html("error.message", "es"))
 RETRY_AFTER = 1  # seconds; AIORateLimiter sleeps retry_after + 0.1 s before resending
 QUIET = RETRY_AFTER + 0.6  # silence long enough that any further resend would have shown
 MAX_RETRIES = 3  # the default [telegram] max_retries these expectations are written for
@@ -103,9 +101,8 @@ async def test_a_digest_refused_with_429s_arrives_once_or_is_marked_failed(
     ana = botapi.user("Ana", "es")
     chat = botapi.private_chat(ana)
     clock = Clock(datetime(2025, 6, 10, 12, 0, tzinfo=UTC))
-    feature = digest_feature(clock, pacer_factory=quick_pacer)
     botapi.fail("sendMessage", 429, retry_after=RETRY_AFTER, times=refusals, when=_to(chat))
-    async with start_bot(settings, [help.FEATURE, feature, ask.FEATURE]) as app:
+    async with start_bot(settings, hooks=Hooks(clock=clock, pacer=quick_pacer)) as app:
         await subscribe(app, chat["id"], "15:00", "Europe/Madrid")
         clock.set(2025, 6, 10, 13, 0)
         assert await fire(app, clock) == [chat["id"]]  # returns once the delivery is over

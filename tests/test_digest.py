@@ -1,4 +1,5 @@
-"""Digest content: only new articles, the cap and "N more", verbatim summaries, HTML, splitting."""
+"""The digest service and view: only new articles, the cap and "N more", verbatim summaries,
+HTML, splitting."""
 
 from __future__ import annotations
 
@@ -9,15 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.digest import (
-    MESSAGE_LIMIT,
-    DigestContent,
-    DigestItem,
-    SummaryCache,
-    collect,
-    render,
-)
-from bot.render import escape, telegram_length
+from bot.core.html import MESSAGE_LIMIT, escape, telegram_length
+from bot.digest.service import DigestContent, DigestItem, SummaryCache, collect
+from bot.digest.view import messages as render
 from corpus.chunking import chunk_text
 from corpus.models import Article, ArticleDraft
 from corpus.sentences import sentence_spans

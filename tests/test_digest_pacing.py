@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from bot.delivery import Pacer
+from bot.digest.delivery import Pacer
 
 
 class FakeTime:

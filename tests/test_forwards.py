@@ -18,7 +18,7 @@ from telegram import (
     User,
 )
 
-from bot.forwards import EmptyPostError, NotAForwardError, draft_from_forward, with_links
+from bot.admin.forwards import EmptyPostError, draft_from_forward, with_links
 
 POSTED = datetime(2024, 5, 17, 9, 30, tzinfo=UTC)
 ADMIN_CHAT = Chat(id=1001, type=Chat.PRIVATE)
@@ -116,7 +116,7 @@ def test_a_post_without_words_is_refused(text: str | None, caption: str | None) 
 
 
 def test_a_message_that_is_not_forwarded_is_refused() -> None:
-    with pytest.raises(NotAForwardError):
+    with pytest.raises(ValueError, match="not forwarded"):
         draft_from_forward(forward(None), LABEL)
 
 

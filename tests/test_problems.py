@@ -1,17 +1,30 @@
-"""Reasons for refusing an article: English from corpus, Spanish from the bot, same details."""
+"""Reasons for refusing an article: codes and English from corpus, the bot's words from its
+catalogues (bot/i18n/), the same details in every language."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.problems import SPANISH, describe
+from bot.i18n import catalogue, describe
 from corpus.loaders import LoadError
 from corpus.problems import ENGLISH, Problem
 from corpus.web import FetchError
 
+SPANISH = {
+    key.removeprefix("problem."): text
+    for key, text in catalogue("es").items()
+    if key.startswith("problem.")
+}
+
 
 def test_every_reason_has_a_spanish_wording() -> None:
     assert set(SPANISH) == set(ENGLISH)
+
+
+def test_the_bots_english_wordings_are_the_corpus_ones() -> None:
+    """The CLI and logs (corpus) and the bot say the same thing in English."""
+    english = catalogue("en")
+    assert {code: english[f"problem.{code}"] for code in ENGLISH} == ENGLISH
 
 
 @pytest.mark.parametrize("code", sorted(ENGLISH))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedule import (
+from bot.digest.schedule import (
     Delivery,
     DigestTime,
     ScheduleError,

@@ -202,6 +202,8 @@ def open_services(settings: Settings, hooks: Hooks | None = None) -> Services:
 
 async def _post_init(application: BotApplication) -> None:
     data = application.bot_data
+    # The pools are among what this builds, so opening (and, below, closing them) is the one
+    # blocking call that cannot go through them.
     data.services = await asyncio.to_thread(open_services, data.settings, data.hooks)
     await _set_commands(application, data.features)
     _schedule_pruning(application)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeAlias, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeAlias, TypeVar
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
@@ -158,8 +158,7 @@ BotApplication: TypeAlias = Application[
 ]
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """An entry of Telegram's command menu; `description` is its catalogue key."""
 
     name: str

@@ -1,4 +1,4 @@
-"""bot/forwards.py: what a forwarded post becomes, built from real python-telegram-bot objects."""
+"""bot/admin/forwards.py: what a forwarded post becomes, built from real PTB objects."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from bot.admin.service import MAX_FILE_BYTES, AddOutcome
 from bot.context import BotApplication, BotContext, Feature
 from bot.core.callbacks import SOURCES, UNDO
 from bot.core.guards import admin_only
-from bot.core.replies import NO_PREVIEW, markup
+from bot.core.replies import NO_PREVIEW, markup, pressed
 from corpus.loaders import SUPPORTED_SUFFIXES
 
 __all__ = ["FEATURE"]
@@ -121,10 +121,10 @@ async def sources_command(update: Update, context: BotContext) -> None:
 @admin_only
 async def sources_button(update: Update, context: BotContext) -> None:
     """The /sources page buttons: the listing is replaced by the page asked for."""
-    query = update.callback_query
-    parts = SOURCES.parse(query.data) if query else None
-    if query is None or parts is None:
+    press = pressed(update, SOURCES)
+    if press is None:
         return
+    query, parts = press
     curator = context.services.curator
     listing = await context.run(curator.sources, int(parts[0]), view.SOURCES_PER_PAGE)
     text, keyboard = view.sources(listing, context.language)
@@ -151,11 +151,11 @@ async def delete_command(update: Update, context: BotContext) -> None:
 @admin_only
 async def undo_button(update: Update, context: BotContext) -> None:
     """ "Undo" under an acknowledgement: the article just added goes again."""
-    query = update.callback_query
-    parts = UNDO.parse(query.data) if query else None
-    if query is None or parts is None:
+    press = pressed(update, UNDO)
+    if press is None:
         return
-    article_id = int(parts[0])
+    query, (number,) = press
+    article_id = int(number)
     deleted = await context.run(context.services.curator.delete, article_id)
     await query.answer()
     text = view.deleted("admin.undone", article_id, deleted, context.language)

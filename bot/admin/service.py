@@ -45,9 +45,15 @@ UNANSWERED_SHOWN = 5  # the latest questions without an answer that /stats lists
 
 
 @dataclass(frozen=True)
-class Added:
+class ArticleRow:
+    """A stored article and how many passages it was cut into."""
+
     article: Article
     passages: int
+
+
+class Added(ArticleRow):
+    """Stored now, and searchable already."""
 
 
 @dataclass(frozen=True)
@@ -76,12 +82,6 @@ class FileOutcome:
 
 
 @dataclass(frozen=True)
-class ArticleRow:
-    article: Article
-    passages: int
-
-
-@dataclass(frozen=True)
 class SourcesPage:
     rows: list[ArticleRow]
     page: int  # 1-based, clamped to the pages there are
@@ -101,6 +101,7 @@ class AdminStats:
     embedder: str
 
 
+@dataclass(eq=False)
 class Curator:
     """Admin operations on one archive. Thread-safe because `Archive` is.
 
@@ -108,17 +109,10 @@ class Curator:
     bot/app.py hands it their state objects.
     """
 
-    def __init__(
-        self,
-        archive: Archive,
-        fetch: FetchSettings,
-        questions: QuestionLog,
-        subscriptions: Subscriptions,
-    ) -> None:
-        self.archive = archive
-        self.fetch_settings = fetch
-        self.questions = questions
-        self.subscriptions = subscriptions
+    archive: Archive
+    fetch_settings: FetchSettings
+    questions: QuestionLog
+    subscriptions: Subscriptions
 
     # --- adding -------------------------------------------------------------------------------
 

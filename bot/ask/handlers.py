@@ -34,7 +34,7 @@ from bot.context import BotApplication, BotContext, Command, Feature
 from bot.core.callbacks import FEEDBACK, MORE
 from bot.core.guards import rate_limited
 from bot.core.limits import QuestionLimiter
-from bot.core.replies import NO_PREVIEW, reply_all
+from bot.core.replies import NO_PREVIEW, pressed, reply_all
 
 __all__ = ["FEATURE"]
 
@@ -170,32 +170,28 @@ def _from_a_message(update: Update, context: BotContext) -> bool:
 @rate_limited(_questions, _alert_slow_down, counts=_from_a_message)
 async def more_results(update: Update, context: BotContext) -> None:
     """The "more results" button: the next page follows as a new message."""
-    query = update.callback_query
-    parts = MORE.parse(query.data) if query else None
-    if query is None or parts is None or not isinstance(query.message, Message):
+    press = pressed(update, MORE)
+    message = press[0].message if press else None
+    if press is None or not isinstance(message, Message):
         return
-    result = await context.run(
-        context.services.asker.next_page,
-        parts[0],
-        query.message.chat_id,
-        query.from_user.id,
-        context.language,
-    )
+    query, (token,) = press
+    asker, user_id = context.services.asker, query.from_user.id
+    result = await context.run(asker.next_page, token, message.chat_id, user_id, context.language)
     if isinstance(result, Page):
         await query.answer()
-        await reply_all(query.message, view.messages(result), view.keyboard(result), quote=False)
+        await reply_all(message, view.messages(result), view.keyboard(result), quote=False)
     else:
         await query.answer(view.alert(result), show_alert=isinstance(result, NotYours))
     if isinstance(result, Page | NoMore | Expired):
-        await _drop_more_button(query.message)
+        await _drop_more_button(message)
 
 
 async def feedback(update: Update, context: BotContext) -> None:
     """👍 / 👎 under an answer: stored with the question and the passages shown."""
-    query = update.callback_query
-    parts = FEEDBACK.parse(query.data) if query else None
-    if query is None or parts is None:
+    press = pressed(update, FEEDBACK)
+    if press is None:
         return
+    query, parts = press
     if query.message is None:  # too old for Telegram to say where it was pressed
         await query.answer(view.alert(Expired(context.language)))
         return

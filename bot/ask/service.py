@@ -10,8 +10,9 @@ Every outcome is its own type; `AskResult` is their union, which the view turns 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from bot.ask.state import AnswerLog, QuestionLog, VoteOutcome
 from bot.core.language import question_language
@@ -43,61 +44,64 @@ class Page:
 
 
 @dataclass(frozen=True)
-class NotFound:
+class NoQuotes:
+    """A result without quotes: only the language to say why in. Each reason is a subclass,
+    so results compare equal only to the same reason (dataclass equality checks the class)."""
+
     language: str
+
+
+class EmptyQuestion(NoQuotes):
+    """Nothing to search for."""
+
+
+class Expired(NoQuotes):
+    """ "More results" on a page that is no longer stored."""
+
+
+class NoMore(NoQuotes):
+    """The question's results are all shown."""
+
+
+class NotYours(NoQuotes):
+    """A button of another chat's or person's answer (forged or stale callback data)."""
+
+
+@dataclass(frozen=True)
+class NotFound(NoQuotes):
     articles: int  # the archive's size, for the hint
 
 
 @dataclass(frozen=True)
-class EmptyQuestion:
-    language: str
-
-
-@dataclass(frozen=True)
-class TooLong:
-    language: str
+class TooLong(NoQuotes):
     length: int
     limit: int
-
-
-@dataclass(frozen=True)
-class Expired:
-    """ "More results" on a page that is no longer stored."""
-
-    language: str
-
-
-@dataclass(frozen=True)
-class NoMore:
-    language: str
-
-
-@dataclass(frozen=True)
-class NotYours:
-    """A button of another chat's or person's answer (forged or stale callback data)."""
-
-    language: str
 
 
 AskResult = Page | NotFound | EmptyQuestion | TooLong | Expired | NoMore | NotYours
 
 
+class _Found(NamedTuple):
+    """A searched question: as searched, the language of the answer, what was found."""
+
+    question: str
+    language: str
+    passages: tuple[Passage, ...]
+    has_more: bool
+
+
+@dataclass(eq=False)
 class AskService:
-    def __init__(
-        self,
-        searcher: Searcher,
-        answers: AnswerLog,
-        questions: QuestionLog,
-        *,
-        page_size: int,
-        inline_results: int,
-    ) -> None:
-        self.searcher = searcher
-        self.answers = answers
-        self.questions = questions
-        self.page_size = page_size
-        self.inline_results = inline_results
-        self.max_question_chars = searcher.settings.max_question_chars
+    searcher: Searcher
+    answers: AnswerLog
+    questions: QuestionLog
+    _: KW_ONLY
+    page_size: int  # quotes per answer page
+    inline_results: int  # quotes offered in inline mode
+
+    @property
+    def max_question_chars(self) -> int:
+        return self.searcher.settings.max_question_chars
 
     def check(self, question: str, language: str) -> EmptyQuestion | TooLong | None:
         """Why `question` cannot be searched, or None; cheap enough for the event loop."""
@@ -113,26 +117,26 @@ class AskService:
 
         `language` is the person's; the answer follows the question's when it is clear.
         """
-        refused = self.check(question, language)
-        if refused is not None:
-            return refused
-        question = question.strip()
-        language = question_language(question, language)
-        passages, has_more = self._search(question, language, 0, self.page_size)
+        found = self._first(question, language, self.page_size)
+        if not isinstance(found, _Found):
+            return found
         self.questions.record(
-            chat_id=chat_id, question=question, answered=bool(passages), when=datetime.now(UTC)
+            chat_id=chat_id,
+            question=found.question,
+            answered=bool(found.passages),
+            when=datetime.now(UTC),
         )
-        if not passages:
-            return self._not_found(language)
+        if not found.passages:
+            return self._not_found(found.language)
         token = self.answers.record_page(
             chat_id=chat_id,
             user_id=user_id,
-            question=question,
-            language=language,
+            question=found.question,
+            language=found.language,
             first_index=0,
-            passages=passages,
+            passages=found.passages,
         )
-        return Page(language, passages, token, 1, has_more)
+        return Page(found.language, found.passages, token, 1, found.has_more)
 
     def next_page(self, token: str, chat_id: int, user_id: int, language: str) -> AskResult:
         """The page after the stored page `token`, if this chat and person may see it."""
@@ -157,13 +161,12 @@ class AskService:
 
     def inline(self, question: str, language: str) -> AskResult:
         """Top quotes for inline mode; nothing is stored, as no buttons follow them."""
-        refused = self.check(question, language)
-        if refused is not None:
-            return refused
-        question = question.strip()
-        language = question_language(question, language)
-        passages, _ = self._search(question, language, 0, self.inline_results)
-        return Page(language, passages) if passages else self._not_found(language)
+        found = self._first(question, language, self.inline_results)
+        if not isinstance(found, _Found):
+            return found
+        if not found.passages:
+            return self._not_found(found.language)
+        return Page(found.language, found.passages)
 
     def vote(self, token: str, chat_id: int, user_id: int, vote: int) -> VoteOutcome:
         """Record 👍 (+1) or 👎 (-1) on a page this chat and person may vote on."""
@@ -173,6 +176,16 @@ class AskService:
         """Forget answer pages and logged questions older than `before`."""
         self.answers.prune_pages(before)
         self.questions.prune(before)
+
+    def _first(self, question: str, language: str, count: int) -> _Found | EmptyQuestion | TooLong:
+        """The first `count` quotes for `question`, in the question's language when clear."""
+        refused = self.check(question, language)
+        if refused is not None:
+            return refused
+        question = question.strip()
+        language = question_language(question, language)
+        passages, has_more = self._search(question, language, 0, count)
+        return _Found(question, language, passages, has_more)
 
     def _search(
         self, question: str, language: str, offset: int, count: int

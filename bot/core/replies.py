@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
 
-from bot.core.callbacks import Keyboard
+from bot.core.callbacks import ButtonData, Keyboard
 
-__all__ = ["NO_PREVIEW", "markup", "reply_all"]
+__all__ = ["NO_PREVIEW", "markup", "pressed", "reply_all"]
 
 # Answers carry several links; a preview of the first would bury the quotes under one card.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -21,6 +28,13 @@ def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in keyboard]
     )
+
+
+def pressed(update: Update, button: ButtonData) -> tuple[CallbackQuery, tuple[str, ...]] | None:
+    """The press of `button` and the parts its data carries; None for anything else."""
+    query = update.callback_query
+    parts = button.parse(query.data) if query is not None else None
+    return (query, parts) if query is not None and parts is not None else None
 
 
 async def reply_all(

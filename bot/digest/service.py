@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.config import DigestSettings
@@ -86,19 +86,13 @@ class SummaryCache:
         return found
 
 
+@dataclass(eq=False)
 class DigestService:
-    def __init__(
-        self,
-        store: ArticleStore,
-        subscriptions: Subscriptions,
-        settings: DigestSettings,
-        clock: Clock,
-    ) -> None:
-        self.store = store
-        self.subscriptions = subscriptions
-        self.settings = settings
-        self.clock = clock
-        self.summaries = SummaryCache()
+    store: ArticleStore
+    subscriptions: Subscriptions
+    settings: DigestSettings
+    clock: Clock  # now, as digests see it (tests move it)
+    summaries: SummaryCache = field(default_factory=SummaryCache)
 
     def subscribe(
         self, chat_id: int, args: Sequence[str], language: str

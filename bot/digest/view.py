@@ -11,17 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot import i18n
-from bot.core.html import (
-    ELLIPSIS,
-    MAX_OUTLET_CHARS,
-    MAX_TITLE_CHARS,
-    MESSAGE_LIMIT,
-    escape,
-    link,
-    pack,
-    shorten,
-    telegram_length,
-)
+from bot.core import html
 from bot.digest.schedule import DigestTime
 from bot.digest.service import BadSchedule, DigestContent, DigestItem
 from bot.digest.state import Subscription
@@ -43,13 +33,13 @@ def messages(content: DigestContent, language: str, send_when_empty: bool = Fals
     for source, items in _groups(content.items):
         blocks += _group_blocks(source, items, language)
     if content.more:
-        example = shorten(content.next_title, 80)
+        example = html.shorten(content.next_title, 80)
         blocks.append(
             i18n.html("digest.more", language, n=content.more, example=example)
             if example
             else i18n.html("digest.more_no_example", language, n=content.more)
         )
-    return pack(blocks, MESSAGE_LIMIT)
+    return html.pack(blocks, html.MESSAGE_LIMIT)
 
 
 def subscribed(subscription: Subscription, due: datetime, language: str) -> str:
@@ -99,25 +89,27 @@ def _group_blocks(source: str, items: Sequence[DigestItem], language: str) -> li
     articles = [_item(item, language, show_source=not source) for item in items]
     if not source:
         return articles
-    heading = f"<b>{escape(shorten(source, MAX_OUTLET_CHARS))}</b>"
+    heading = f"<b>{html.escape(html.shorten(source, html.MAX_OUTLET_CHARS))}</b>"
     continued = f"{heading} {i18n.html('digest.continued', language)}"
-    budget = MESSAGE_LIMIT - telegram_length(continued + "\n")
-    parts = pack(articles, budget)
+    budget = html.MESSAGE_LIMIT - html.telegram_length(continued + "\n")
+    parts = html.pack(articles, budget)
     return [f"{heading if number == 0 else continued}\n{part}" for number, part in enumerate(parts)]
 
 
 def _item(item: DigestItem, language: str, show_source: bool) -> str:
     article = item.article
-    title = link(escape(shorten(article.title or article.text, MAX_TITLE_CHARS)), article.url)
+    title = html.link(
+        html.escape(html.shorten(article.title or article.text, html.MAX_TITLE_CHARS)), article.url
+    )
     details = []
     if show_source and article.source:
-        details.append(escape(shorten(article.source, MAX_OUTLET_CHARS)))
+        details.append(html.escape(html.shorten(article.source, html.MAX_OUTLET_CHARS)))
     if article.published is not None:
         details.append(i18n.date(article.published, language))
     line = f"• <b>{title}</b>"
     if details:
         line += " — " + " · ".join(details)
-    summary = escape(item.summary.text)
+    summary = html.escape(item.summary.text)
     if item.summary.truncated:
-        summary += ELLIPSIS
+        summary += html.ELLIPSIS
     return f"{line}\n<blockquote>{summary}</blockquote>"

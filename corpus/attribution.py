@@ -26,7 +26,7 @@ from corpus.sentences import paragraph_spans, sentence_spans
 
 __all__ = ["ATTRIBUTION_VERSION", "SPEECH_VERBS", "Attribution", "attribute"]
 
-ATTRIBUTION_VERSION = 1  # bump when the rules change: stored attributions are recomputed
+ATTRIBUTION_VERSION = 2  # bump when the rules change: stored attributions are recomputed
 
 
 @dataclass(frozen=True)

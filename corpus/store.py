@@ -66,6 +66,15 @@ CREATE TABLE IF NOT EXISTS attributions (
     country TEXT NOT NULL,
     PRIMARY KEY (article_id, start)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS story_members (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    story_id INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    names TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS story_members_day ON story_members(day);
+CREATE INDEX IF NOT EXISTS story_members_story ON story_members(story_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -122,6 +131,17 @@ class ChunkRecord:
     language: str
     source: str = ""
     published: date | None = None  # the article's published date, else the day it was added
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    """An article's place in a story, with what story grouping compares (retrieval/stories)."""
+
+    article_id: int
+    story_id: int
+    day: date
+    vector: np.ndarray
+    names: frozenset[str]
 
 
 class ArticleStore:
@@ -409,6 +429,74 @@ class ArticleStore:
             for row in rows:
                 found[row[0]].append(Attribution(*row[1:]))
         return found
+
+    # --- stories: the same event told by several articles -------------------------------------
+
+    def story_members_between(self, first: date, last: date) -> list[StoryMember]:
+        """Articles dated `first`..`last` with their story and what grouping compares."""
+        rows = self.query(
+            "SELECT article_id, story_id, day, vector, names FROM story_members"
+            " WHERE day BETWEEN ? AND ?",
+            (first.isoformat(), last.isoformat()),
+        )
+        return [
+            StoryMember(
+                row[0],
+                row[1],
+                date.fromisoformat(row[2]),
+                np.frombuffer(row[3], dtype=np.float16).astype(np.float32),
+                frozenset(row[4].split()),
+            )
+            for row in rows
+        ]
+
+    def set_story(self, member: StoryMember) -> None:
+        """Record an article's story (unless it was deleted meanwhile)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO story_members(article_id, story_id, day, vector, names)"
+                " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)",
+                (
+                    member.article_id,
+                    member.story_id,
+                    member.day.isoformat(),
+                    np.asarray(member.vector, dtype=np.float16).tobytes(),
+                    " ".join(sorted(member.names)),
+                    member.article_id,
+                ),
+            )
+
+    def story_mates(self, article_ids: Iterable[int]) -> dict[int, list[int]]:
+        """For each article, the other articles of its story (in id order)."""
+        ids = sorted({int(i) for i in article_ids})
+        mates: dict[int, list[int]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            rows = self.query(
+                "SELECT a.article_id, b.article_id FROM story_members a"
+                " JOIN story_members b ON b.story_id = a.story_id AND b.article_id != a.article_id"
+                f" WHERE a.article_id IN ({','.join('?' * len(part))}) ORDER BY b.article_id",
+                part,
+            )
+            for article_id, mate in rows:
+                mates[article_id].append(mate)
+        return mates
+
+    def chunk_vectors_of(self, article_id: int) -> np.ndarray:
+        """An article's chunk embeddings, in order."""
+        rows = self.query(
+            "SELECT embedding FROM chunks WHERE article_id = ? ORDER BY ordinal", (article_id,)
+        )
+        if not rows:
+            return np.zeros((0, 0), dtype=np.float32)
+        return self._decode([row[0] for row in rows])
+
+    def articles_without_story(self) -> list[int]:
+        rows = self.query(
+            "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM story_members)"
+            " ORDER BY id"
+        )
+        return [int(row[0]) for row in rows]
 
     def article_ids(self) -> list[int]:
         return [int(row[0]) for row in self.query("SELECT id FROM articles ORDER BY id")]

@@ -26,7 +26,7 @@ import numpy as np
 from corpus.attribution import ATTRIBUTION_VERSION, attribute
 from corpus.chunking import chunk_text
 from corpus.language import detect_language
-from corpus.models import ArticleDraft, Chunk, IngestFailure, IngestResult, Span
+from corpus.models import Article, ArticleDraft, Chunk, IngestFailure, IngestResult, Span
 from corpus.problems import Problem
 from corpus.settings import ChunkingSettings, IngestSettings, StorageSettings
 from corpus.store import ArticleStore, Change, ChunkRecord, DuplicateArticleError, StoreError
@@ -34,6 +34,7 @@ from retrieval.backends import ChunkFacts, IndexBatch, SearchBackend, open_backe
 from retrieval.backends.embedded.dense import DenseIndexInfo
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.settings import EmbeddingSettings, IndexSettings, SearchSettings
+from retrieval.stories import story_member
 from retrieval.tokens import analyze
 from retrieval.vectors import embed_article
 
@@ -172,19 +173,42 @@ class Archive:
             )
 
     def _start_attributing(self) -> None:
-        """Find who says what in articles stored before these attribution rules (or before
-        attributions existed), once per rules version, in a background thread: about 2.5 ms
-        an article, so minutes for a million passages that must not delay the start. Until it
-        is done, older articles' quotes show no speaker."""
-        if self.store.get_meta(ATTRIBUTION_META_KEY) == str(ATTRIBUTION_VERSION):
+        """Find who says what, and which story each article belongs to, for articles stored
+        before these analyses existed (or before the attribution rules changed), in a
+        background thread: a few ms an article, so minutes for a million passages that must
+        not delay the start. Until it is done, older articles' quotes show no speaker and no
+        other outlets."""
+        stale = self.store.get_meta(ATTRIBUTION_META_KEY) != str(ATTRIBUTION_VERSION)
+        unplaced = self.store.articles_without_story()
+        if not stale and not unplaced:
             return
         self._attributing = threading.Thread(
-            target=self._attribute_older_articles, name="attribution", daemon=True
+            target=self._analyse_older_articles,
+            args=(stale, unplaced),
+            name="article-analyses",
+            daemon=True,
         )
         self._attributing.start()
 
-    def wait_for_attributions(self) -> None:
-        """Block until older articles' attributions are stored (tests and benchmarks)."""
+    def _analyse_older_articles(self, stale: bool, unplaced: list[int]) -> None:
+        if stale:
+            self._attribute_older_articles()
+        try:
+            for article_id in unplaced:
+                if self._stop_attributing.is_set():
+                    return
+                article = self.store.get_article(article_id)
+                vectors = self.store.chunk_vectors_of(article_id)
+                if article is not None and len(vectors):
+                    self._place_in_story(article, vectors)
+        except StoreError as error:
+            log.warning("could not group older articles into stories: %s", error)
+
+    def _place_in_story(self, article: Article, chunk_vectors: np.ndarray) -> None:
+        self.store.set_story(story_member(self.store, article, chunk_vectors))
+
+    def wait_for_analyses(self) -> None:
+        """Block until older articles are analysed (tests and benchmarks)."""
         if self._attributing is not None:
             self._attributing.join()
 
@@ -325,6 +349,7 @@ class Archive:
             return
         result.added.append(article.id)
         result.chunks_added += len(chunks)
+        self._place_in_story(article, vectors.chunk_vectors)
 
     def _validate(self, draft: ArticleDraft) -> Problem | None:
         limits = self.settings.ingest

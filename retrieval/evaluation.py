@@ -59,8 +59,14 @@ class EvalReport:
         return data
 
 
-def load_squad(path: Path) -> tuple[list[ArticleDraft], list[EvalQuestion]]:
-    """Each SQuAD article becomes one article: its paragraphs joined by blank lines."""
+def load_squad(
+    path: Path, translations: dict[str, str] | None = None
+) -> tuple[list[ArticleDraft], list[EvalQuestion]]:
+    """Each SQuAD article becomes one article: its paragraphs joined by blank lines.
+
+    With `translations` (question id → the question in another language), only the
+    translated questions are asked, in their translation: English questions over the Spanish
+    articles, for instance."""
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     drafts, questions = [], []
     for index, entry in enumerate(data):
@@ -68,9 +74,10 @@ def load_squad(path: Path) -> tuple[list[ArticleDraft], list[EvalQuestion]]:
         for paragraph in entry["paragraphs"]:
             context = paragraph["context"]
             for qa in paragraph["qas"]:
-                questions.append(
-                    EvalQuestion(qa["question"], index, _gold_spans(context, qa, offset))
-                )
+                if translations is not None and qa["id"] not in translations:
+                    continue
+                asked = translations[qa["id"]] if translations is not None else qa["question"]
+                questions.append(EvalQuestion(asked, index, _gold_spans(context, qa, offset)))
             parts.append(context)
             offset += len(context) + len(PARAGRAPH_SEPARATOR)
         title = entry["title"].replace("_", " ").strip()
@@ -111,9 +118,10 @@ def run_eval(
     keep_archive: Path | None = None,
     embedder: Embedder | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    translations: dict[str, str] | None = None,
 ) -> EvalReport:
     """Build (or reuse, with `keep_archive`) the benchmark archive, ask, score."""
-    drafts, questions = load_squad(dataset)
+    drafts, questions = load_squad(dataset, translations)
     questions = questions[:limit] if limit else questions
     with _archive_dir(keep_archive) as directory:
         archive = Archive(replace(settings, storage=StorageSettings(data_dir=directory)), embedder)
@@ -213,3 +221,9 @@ def _percentile(sorted_values: list[float], percent: float) -> float:
         return 0.0
     index = min(len(sorted_values) - 1, round(percent / 100 * (len(sorted_values) - 1)))
     return sorted_values[index]
+
+
+def load_translations(path: Path) -> dict[str, str]:
+    """A translations file: a JSON list of {"id", "question"} (tests/data/squad-en-200.json)."""
+    items = json.loads(path.read_text(encoding="utf-8"))
+    return {str(item["id"]): str(item["question"]) for item in items}

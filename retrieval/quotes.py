@@ -8,7 +8,7 @@ keyword weight (IDF) it contains. The weights were fitted on our Spanish benchma
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from corpus.models import Chunk, Span
@@ -45,15 +45,20 @@ class ChunkCandidate:
 def best_windows(
     candidates: Sequence[ChunkCandidate],
     article_texts: dict[int, str],
-    question_terms: dict[str, float],
+    question_terms: Mapping[str, dict[str, float]],
     max_sentences: int,
     max_chars: int,
     weights: QuoteWeights,
 ) -> list[Window]:
-    """Every candidate window of every chunk, scored, best first."""
-    total_weight = sum(question_terms.values()) or 1.0
+    """Every candidate window of every chunk, scored, best first.
+
+    `question_terms` holds the question's keywords with their weights as each language's
+    analysis makes them, so that a Spanish passage is matched with Spanish stems even when
+    the question is in English."""
     windows = []
     for candidate in candidates:
+        terms = question_terms[candidate.language]
+        total_weight = sum(terms.values()) or 1.0
         chunk = candidate.chunk
         text = article_texts[chunk.article_id]
         sentences = sentence_spans(text, chunk.start, chunk.end)
@@ -73,7 +78,7 @@ def best_windows(
                 score = (
                     weights.sentence * best_gap
                     + weights.dense * candidate.dense_gap
-                    + weights.keywords * _coverage(question_terms, covered, total_weight)
+                    + weights.keywords * _coverage(terms, covered, total_weight)
                 )
                 windows.append(Window(chunk.id, chunk.article_id, span.start, span.end, score))
     windows.sort(key=lambda w: w.score, reverse=True)
@@ -81,15 +86,28 @@ def best_windows(
 
 
 def select_quotes(
-    windows: Sequence[Window], k: int, per_article: int, merge_max_chars: int = 0
+    windows: Sequence[Window],
+    k: int,
+    per_article: int,
+    merge_max_chars: int = 0,
+    stories: Mapping[int, int] | None = None,
 ) -> list[Window]:
     """Best windows, at most `per_article` from one article, overlapping windows merged.
 
     A window overlapping an already chosen one is merged into it while the union stays within
-    `merge_max_chars`, and dropped otherwise; either way no text is quoted twice.
+    `merge_max_chars`, and dropped otherwise; either way no text is quoted twice. With
+    `stories` (article id → story), a story is quoted from one article only: the other
+    outlets' near-identical tellings are listed beside it instead.
     """
     chosen: list[Window] = []
+    story_of = stories or {}
     for window in windows:
+        story = story_of.get(window.article_id)
+        if story is not None and any(
+            story_of.get(c.article_id) == story and c.article_id != window.article_id
+            for c in chosen
+        ):
+            continue
         index = next((i for i, c in enumerate(chosen) if _overlaps(c, window)), None)
         if index is not None:
             kept = chosen[index]

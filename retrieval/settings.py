@@ -34,14 +34,22 @@ class SearchSettings:
     rrf_k: int = 60
     dense_weight: float = 1.0
     sparse_weight: float = 1.0
-    # Keyword matches across languages are mostly noise; dense retrieval carries that case.
-    cross_language_sparse_weight: float = 0.0
+    # Keyword matches in the archive's other languages, the question analysed as each of them
+    # would be (names and shared words; README, "English questions").
+    cross_language_sparse_weight: float = 0.5
     max_quote_sentences: int = 3
     max_quote_chars: int = 500
     # Overlapping windows are merged into one quote while it stays this short (0: never merge).
     merge_quote_chars: int = 500
-    # Below this dense similarity for the best chunk, and with few keywords matched, say nothing.
-    # 0 means the embedder's own calibrated floor (see Embedder.relevance_floor).
+    # Say nothing unless the best passage or sentence is this similar to the question (0: the
+    # embedder's own calibrated floor, Embedder.relevance_floor), or up to `keyword_allowance`
+    # less similar with `min_keyword_coverage` of the question's keyword weight in its quote.
+    # Calibrated on the news QA set's answerable and off-topic questions and the SQuAD-es
+    # benchmark (README, "Silence when the archive has nothing").
     min_dense_score: float = 0.0
-    min_keyword_coverage: float = 0.5
+    keyword_allowance: float = 0.03
+    min_keyword_coverage: float = 0.3
+    # How much lower the floor is when the question and the best passage are in different
+    # languages (an English question over Spanish articles): e5 scores such pairs lower.
+    cross_language_allowance: float = 0.02
     max_question_chars: int = 1000

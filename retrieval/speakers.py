@@ -58,7 +58,8 @@ _QUESTION_ES = re.compile(
 )
 _REACTION_ES = re.compile(
     r"^[¿\s]*(?:cómo|como)\s+(?:respondió|reaccionó|valoró|ha reaccionado|ha respondido|"
-    r"justificó|explicó)\s+(?P<speaker>.+?)\s+(?:a|ante|sobre)\s+(?P<topic>.+?)\s*[?.!]*$",
+    r"justificó|explicó)\s+(?P<speaker>.+?)\s+(?:a|al|a la|a los|a las|ante|sobre)\s+"
+    r"(?P<topic>.+?)\s*[?.!]*$",
     re.IGNORECASE,
 )
 _POSITION_ES = re.compile(
@@ -70,7 +71,7 @@ _QUESTION_EN = re.compile(
     r"^\s*what\s+(?:did|does|do|has|have)\s+(?P<speaker>.+?)\s+"
     r"(?:say|said|think|thought|claim|warn|announce|respond|reply|argue|tell|told|propose|"
     r"promise|ask|want|demand|call|urge|criticise|criticize|feel)(?:ed|s)?"
-    rf"(?:\s+(?:{_ABOUT})\s+(?P<topic>.+?))?\b.*?[?.!]*$",
+    rf"(?:\s+(?:{_ABOUT})\s+(?P<topic>.+)|\s+.*)?$",
     re.IGNORECASE,
 )
 _REACTION_EN = re.compile(
@@ -99,7 +100,7 @@ def read_speaker(question: str) -> SpeakerQuestion | None:
         if match is None:
             continue
         speaker = match["speaker"].strip(" ,")
-        topic = (match["topic"] or "").strip(" ,")
+        topic = (match["topic"] or "").strip(" ,?!.")
         if speaker and len(speaker.split()) <= 20:
             return SpeakerQuestion(speaker, topic)
     return None
@@ -164,10 +165,14 @@ class Speakers:
         """The speaker to show under the window's quote: the one asked about when the window
         holds their statement, else the first one speaking in it; None when nobody does."""
         inside = self._inside(window)
+        if not inside:
+            return None
         if self._question is not None:
-            matching = [a for a in inside if speaker_score(self._question, a) > 0]
-            inside = matching or inside
-        return inside[0].speaker if inside else None
+            question = self._question
+            best = max(inside, key=lambda a: speaker_score(question, a))  # the first of equals
+            if speaker_score(question, best) > 0:
+                return best.speaker
+        return inside[0].speaker
 
     def _score(self, window: Window) -> float:
         """A window mixing speakers is only as good as its least fitting statement."""

@@ -34,12 +34,37 @@ def test_ask_prints_numbered_quotes_with_source_lines(data_dir: Path) -> None:
 def test_ask_json_contract(data_dir: Path) -> None:
     done = run(data_dir, "ask", SHOIGU_QUESTION, "--json", "--k", "2")
     payload = json.loads(done.stdout)
-    assert set(payload) == {"question", "language", "passages"}
-    assert payload["language"] == "es"
-    assert 1 <= len(payload["passages"]) <= 2
-    assert set(payload["passages"][0]) == {
-        "quote", "article_id", "start", "end", "title", "source", "url", "published", "score"
+    assert set(payload) == {
+        "question", "language", "passages",
+        "period", "period_empty", "ignored_date", "speaker", "speaker_found",
     }  # fmt: skip
+    assert payload["language"] == "es"
+    assert payload["period"] is None  # the question names no time
+    assert payload["speaker"] == "Ucrania" and payload["speaker_found"]
+    assert 1 <= len(payload["passages"]) <= 2
+    first = payload["passages"][0]
+    assert set(first) == {
+        "quote", "article_id", "start", "end", "title", "source", "url", "published", "score",
+        "speaker", "also_in",
+    }  # fmt: skip
+    assert "Ucrania" in first["speaker"]
+    assert first["also_in"] == []
+
+
+def test_ask_as_of_fixes_today_for_dated_questions(data_dir: Path) -> None:
+    done = run(data_dir, "ask", "¿Qué dijo Ucrania ayer?", "--json", "--as-of", "2023-09-07")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["period"] == {"from": "2023-09-06", "to": "2023-09-06"}
+    text = run(data_dir, "ask", "¿Qué dijo Ucrania la semana pasada?", "--as-of", "2030-01-10")
+    assert text.stdout.startswith("Nothing published from 2029-12-31 to 2030-01-06")
+
+
+@pytest.mark.parametrize("as_of", ["2023-13-01", "ayer", "07/09/2023"])
+def test_a_malformed_as_of_is_a_usage_error(data_dir: Path, as_of: str) -> None:
+    done = run(data_dir, "ask", SHOIGU_QUESTION, "--as-of", as_of)
+    assert done.returncode == 2
+    assert "is not a date as YYYY-MM-DD" in done.stderr
 
 
 def test_ask_reads_questions_from_stdin(data_dir: Path) -> None:

@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from bot.ask.state import AnswerLog, QuestionLog, VoteOutcome
 from bot.core.language import question_language
-from retrieval.models import Passage, QuestionError
+from retrieval.dates import Period
+from retrieval.models import Passage, QuestionError, SearchResult
 from retrieval.searcher import Searcher
 
 __all__ = [
@@ -33,6 +34,24 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How the question was read, for the lines above its quotes: the period it asked about
+    (and whether that period had nothing, so the quotes come from any date), a date it named
+    that does not exist, and the speaker it asked about when no statement of theirs was found.
+    """
+
+    period: Period | None = None
+    period_empty: bool = False
+    ignored_date: str = ""
+    speaker_missing: str = ""
+
+    @classmethod
+    def of(cls, result: SearchResult) -> Reading:
+        missing = result.speaker if result.speaker and not result.speaker_found else ""
+        return cls(result.period, result.period_empty, result.ignored_date, missing)
+
+
+@dataclass(frozen=True)
 class Page:
     """Quotes to show; `token` names the stored page for its buttons ("" in inline mode)."""
 
@@ -41,6 +60,7 @@ class Page:
     token: str = ""
     first_number: int = 1  # 1-based position of the first passage among all results
     has_more: bool = False
+    reading: Reading = Reading()
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,7 @@ class _Found(NamedTuple):
     language: str
     passages: tuple[Passage, ...]
     has_more: bool
+    reading: Reading
 
 
 @dataclass(eq=False)
@@ -136,7 +157,7 @@ class AskService:
             first_index=0,
             passages=found.passages,
         )
-        return Page(found.language, found.passages, token, 1, found.has_more)
+        return Page(found.language, found.passages, token, 1, found.has_more, found.reading)
 
     def next_page(self, token: str, chat_id: int, user_id: int, language: str) -> AskResult:
         """The page after the stored page `token`, if this chat and person may see it."""
@@ -146,7 +167,7 @@ class AskService:
         if not page.entitles(chat_id, user_id):
             return NotYours(language)
         first = page.first_index + len(page.passages)
-        passages, has_more = self._search(page.question, page.language, first, self.page_size)
+        passages, has_more, _ = self._search(page.question, page.language, first, self.page_size)
         if not passages:
             return NoMore(page.language)
         new_token = self.answers.record_page(
@@ -166,7 +187,7 @@ class AskService:
             return found
         if not found.passages:
             return self._not_found(found.language)
-        return Page(found.language, found.passages)
+        return Page(found.language, found.passages, reading=found.reading)
 
     def vote(self, token: str, chat_id: int, user_id: int, vote: int) -> VoteOutcome:
         """Record 👍 (+1) or 👎 (-1) on a page this chat and person may vote on."""
@@ -184,20 +205,21 @@ class AskService:
             return refused
         question = question.strip()
         language = question_language(question, language)
-        passages, has_more = self._search(question, language, 0, count)
-        return _Found(question, language, passages, has_more)
+        passages, has_more, reading = self._search(question, language, 0, count)
+        return _Found(question, language, passages, has_more, reading)
 
     def _search(
         self, question: str, language: str, offset: int, count: int
-    ) -> tuple[tuple[Passage, ...], bool]:
-        """`count` passages from `offset`, and whether at least one more exists."""
+    ) -> tuple[tuple[Passage, ...], bool, Reading]:
+        """`count` passages from `offset`, whether at least one more exists, and how the
+        question was read."""
         try:
             result = self.searcher.search(
                 question, k=count + 1, language_hint=language, offset=offset
             )
         except QuestionError:
-            return (), False
-        return tuple(result.passages[:count]), len(result.passages) > count
+            return (), False, Reading()
+        return tuple(result.passages[:count]), len(result.passages) > count, Reading.of(result)
 
     def _not_found(self, language: str) -> NotFound:
         return NotFound(language, self.searcher.archive.store.count_articles())

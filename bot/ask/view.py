@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from bot import i18n
 from bot.ask.service import (
@@ -19,6 +20,7 @@ from bot.ask.service import (
     NotFound,
     NotYours,
     Page,
+    Reading,
     TooLong,
 )
 from bot.ask.state import VoteOutcome
@@ -36,7 +38,8 @@ from bot.core.html import (
     shorten,
     telegram_length,
 )
-from retrieval.models import Passage
+from bot.i18n import Markup
+from retrieval.models import Passage, StoryMate
 
 __all__ = [
     "InlineQuote",
@@ -76,9 +79,15 @@ def source_line(passage: Passage, language: str) -> str:
 
 
 def passage_block(passage: Passage, language: str, limit: int = MESSAGE_LIMIT) -> str:
-    """The quote in a blockquote, then its source line; the quote is cut (with …) only if the
-    block alone would not fit in one message, which real quotes never come near."""
-    source = source_line(passage, language)
+    """The quote in a blockquote, then who says it, its source line and the other outlets
+    that told the story; the quote is cut (with …) only if the block alone would not fit in
+    one message, which real quotes never come near."""
+    lines = [source_line(passage, language)]
+    if passage.speaker:
+        lines.insert(0, i18n.html("ask.speaker", language, speaker=passage.speaker))
+    if passage.also_in:
+        lines.append(i18n.html("ask.also_in", language, outlets=_outlets(passage.also_in)))
+    source = "\n".join(lines)
     quote = passage.quote.strip()
     block = _block(quote, source)
     while telegram_length(block) > limit and quote:
@@ -93,10 +102,14 @@ def answer_messages(
     language: str,
     first_number: int = 1,
     limit: int = MESSAGE_LIMIT,
+    reading: Reading | None = None,
 ) -> list[str]:
-    """A header and one block per passage, packed into as few messages as fit in `limit`."""
+    """A header (with how the question was read) and one block per passage, packed into as
+    few messages as fit in `limit`."""
     if first_number == 1:
-        header = i18n.html("ask.answer_header", language)
+        header = "\n".join(
+            [i18n.html("ask.answer_header", language), *_reading_lines(reading, language)]
+        )
     else:
         last = first_number + len(passages) - 1
         header = i18n.html("ask.more_header", language, first=first_number, last=last)
@@ -110,7 +123,9 @@ def messages(result: AskResult, limit: int = MESSAGE_LIMIT) -> list[str]:
     language = result.language
     match result:
         case Page():
-            return answer_messages(result.passages, language, result.first_number, limit)
+            return answer_messages(
+                result.passages, language, result.first_number, limit, result.reading
+            )
         case NotFound():
             return [i18n.html("ask.not_found", language, articles=result.articles)]
         case EmptyQuestion():
@@ -186,6 +201,35 @@ def inline_note(result: AskResult) -> str:
     """The line above (no) inline results when there are no quotes to offer."""
     key = "inline.too_long" if isinstance(result, TooLong) else "inline.nothing"
     return i18n.plain(key, result.language)
+
+
+def _reading_lines(reading: Reading | None, language: str) -> list[str]:
+    """The period searched, a date that does not exist, a speaker with no statement."""
+    if reading is None:
+        return []
+    lines = []
+    if reading.ignored_date:
+        lines.append(i18n.html("ask.no_such_date", language, date=reading.ignored_date))
+    if reading.period is not None:
+        key = "ask.period_empty" if reading.period_empty else "ask.period"
+        start, end = (_day(d, language) for d in (reading.period.start, reading.period.end))
+        lines.append(i18n.html(key, language, start=start, end=end))
+    if reading.speaker_missing:
+        lines.append(i18n.html("ask.no_statement", language, speaker=reading.speaker_missing))
+    return lines
+
+
+def _day(day: date, language: str) -> str:
+    return i18n.date(datetime(day.year, day.month, day.day), language)
+
+
+def _outlets(mates: Sequence[StoryMate]) -> Markup:
+    """ "El País, ABC": each outlet (or title) linked to its article when it has a URL."""
+    names = []
+    for mate in mates:
+        name = escape(shorten((mate.source or mate.title).strip(), MAX_OUTLET_CHARS, one_line=True))
+        names.append(link(name, mate.url.strip()) if linkable(mate.url.strip()) else name)
+    return Markup(", ".join(names))
 
 
 def _block(quote: str, source: str) -> str:

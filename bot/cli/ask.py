@@ -41,6 +41,14 @@ def add_parser(commands: Any) -> None:
     ask.add_argument(
         "--language", action="append", default=[], help="only articles in this language (es, en…)"
     )
+    ask.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=_day,
+        default=None,
+        help='the day questions\' "hoy", "ayer", "la semana pasada" are read against '
+        "(YYYY-MM-DD; default: today)",
+    )
     ask.set_defaults(handler=run)
 
 
@@ -52,9 +60,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             args.date_from, args.date_to, frozenset(args.source), frozenset(args.language)
         )
         if args.question is None:
-            return _ask_stream(searcher, args.k, filters)
+            return _ask_stream(searcher, args.k, filters, args.as_of)
         try:
-            result = searcher.search(args.question, k=args.k, filters=filters)
+            result = searcher.search(args.question, k=args.k, filters=filters, today=args.as_of)
         except QuestionError as error:
             print(f"hemeroteca: {error}", file=sys.stderr)
             return EXIT_USAGE
@@ -67,13 +75,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         archive.close()
 
 
-def _ask_stream(searcher: Searcher, k: int | None, filters: SearchFilters) -> int:
+def _ask_stream(
+    searcher: Searcher, k: int | None, filters: SearchFilters, today: date | None
+) -> int:
     """One JSON object per input line; a bad line gets an object with an "error" key."""
     status = EXIT_OK
     for line in sys.stdin:
         question = line.rstrip("\n")
         try:
-            payload = searcher.search(question, k=k, filters=filters).to_json()
+            payload = searcher.search(question, k=k, filters=filters, today=today).to_json()
         except QuestionError as error:
             payload = {"question": question, "error": str(error), "passages": []}
             status = EXIT_USAGE
@@ -90,12 +100,37 @@ def _day(text: str) -> date:
 
 
 def format_answer(result: SearchResult) -> str:
+    notes = _notes(result)
     if not result.passages:
-        return "Nothing in the archive answers that question."
+        return "\n".join([*notes, "Nothing in the archive answers that question."])
     blocks = []
     for number, passage in enumerate(result.passages, start=1):
-        blocks.append(f"{number}. «{passage.quote}»\n   — {source_line(passage)}")
-    return "\n\n".join(blocks)
+        lines = [f"{number}. «{passage.quote}»"]
+        if passage.speaker:
+            lines.append(f"   — {passage.speaker}")
+        lines.append(f"   — {source_line(passage)}")
+        if passage.also_in:
+            outlets = ", ".join(m.source or m.title for m in passage.also_in)
+            lines.append(f"   Also in: {outlets}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join([*notes, *blocks]) if notes else "\n\n".join(blocks)
+
+
+def _notes(result: SearchResult) -> list[str]:
+    """What the answer says about how the question was read: its period, a date that does
+    not exist, a speaker with no statement."""
+    notes = []
+    if result.ignored_date:
+        notes.append(f"There is no such date as “{result.ignored_date}”; searched every date.")
+    if result.period is not None:
+        span = f"{result.period.start.isoformat()} to {result.period.end.isoformat()}"
+        if result.period_empty:
+            notes.append(f"Nothing published from {span}; the best from any date:")
+        else:
+            notes.append(f"Published from {span}:")
+    if result.speaker and not result.speaker_found and result.passages:
+        notes.append(f"No statement by {result.speaker} was found; the closest quotes:")
+    return notes
 
 
 def source_line(passage: Passage) -> str:

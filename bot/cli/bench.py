@@ -16,8 +16,17 @@ __all__ = ["add_parsers"]
 
 
 def add_parsers(commands: Any) -> None:
-    evaluate = commands.add_parser("eval", help="retrieval benchmark on a SQuAD-format file")
+    evaluate = commands.add_parser(
+        "eval",
+        help="retrieval benchmark: a SQuAD-format file, or a news QA folder (tests/data/news)",
+    )
     evaluate.add_argument("dataset", type=Path)
+    evaluate.add_argument(
+        "--translations",
+        type=Path,
+        default=None,
+        help="ask these translations of the questions instead (JSON list of id, question)",
+    )
     evaluate.add_argument("--limit", type=int, default=None, help="only the first N questions")
     evaluate.add_argument("--json", action="store_true")
     evaluate.add_argument(
@@ -43,7 +52,7 @@ def add_parsers(commands: Any) -> None:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.evaluation import run_eval
+    from retrieval.evaluation import load_translations, run_eval
 
     if not args.dataset.exists():
         print(
@@ -51,8 +60,16 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+    if args.dataset.is_dir():
+        return _eval_news(args, settings)
+    translations = load_translations(args.translations) if args.translations else None
     report = run_eval(
-        args.dataset, settings.archive, args.limit, args.keep_archive, progress=_eval_progress()
+        args.dataset,
+        settings.archive,
+        args.limit,
+        args.keep_archive,
+        progress=_eval_progress(),
+        translations=translations,
     )
     if args.json:
         print(json.dumps(report.to_json()))
@@ -73,6 +90,42 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
             f"embedder {report.embedding_seconds:.1f} s "
             f"(ingest/embedder = {report.ingest_overhead:.3f})"
         )
+    return EXIT_OK
+
+
+def _eval_news(args: argparse.Namespace, settings: Settings) -> int:
+    """The news QA set: hit@1/@3 per kind of question, speakers, periods, stories, silence."""
+    from retrieval.news_eval import run_news_eval
+
+    report = run_news_eval(
+        args.dataset, settings.archive, args.keep_archive, progress=_eval_progress()
+    )
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+        return EXIT_OK
+    print(f"{'kind':<10}{'questions':>10}{'hit@1':>8}{'hit@3':>8}  other")
+    for kind, score in report.kinds.items():
+        other = []
+        if score.speaker_right is not None:
+            other.append(f"speaker named right {score.speaker_right:.3f}")
+        if score.period_right is not None:
+            other.append(f"period right {score.period_right:.3f}")
+        print(
+            f"{kind:<10}{score.questions:>10}{score.hit_at_1:>8.3f}{score.hit_at_3:>8.3f}  "
+            + ", ".join(other)
+        )
+    print(f"{'all':<10}{sum(s.questions for s in report.kinds.values()):>10}"
+          f"{report.hit_at_1:>8.3f}{report.hit_at_3:>8.3f}")  # fmt: skip
+    print(
+        f"off-topic questions answered with silence: {report.off_topic_rejected:.3f} "
+        f"of {report.off_topic_questions}"
+    )
+    if report.story_precision is not None and report.story_recall is not None:
+        print(
+            f"story grouping: precision {report.story_precision:.3f}, "
+            f"recall {report.story_recall:.3f}"
+        )
+    print(f"mean first quote: {report.mean_first_quote_chars:.0f} characters")
     return EXIT_OK
 
 

@@ -249,6 +249,8 @@ def attribute(text: str, language: str = "") -> list[Attribution]:
             previous = attribution
     # A speaker whose description names no country speaks, as a rule, for the country the
     # article is about: "Marta Quiroga, ministra de Sanidad" in a story about Portugal.
+    if all(a.country for a in attributions):
+        return attributions
     home = _main_country(text)
     return [a if a.country or not home else replace(a, country=home) for a in attributions]
 

@@ -102,10 +102,13 @@ _ACRONYMS = {
 }  # fmt: skip
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
 def fold(text: str) -> str:
-    """Lowercase without accents, for matching names whatever the spelling."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Lowercase without accents, for matching names whatever the spelling (a regex over the
+    decomposed text: ingest folds whole articles, where a per-character loop costs ms)."""
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
 
 
 @lru_cache(maxsize=1)

@@ -51,5 +51,5 @@ class SearchSettings:
     min_keyword_coverage: float = 0.3
     # How much lower the floor is when the question and the best passage are in different
     # languages (an English question over Spanish articles): e5 scores such pairs lower.
-    cross_language_allowance: float = 0.02
+    cross_language_allowance: float = 0.05
     max_question_chars: int = 1000

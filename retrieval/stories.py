@@ -59,22 +59,34 @@ def same_story(a: StorySignature, b: StorySignature) -> bool:
     closeness = float(a.vector @ b.vector)
     if closeness >= CLOSE_ENOUGH:
         return True
-    shared = len(a.names & b.names) / max(1, min(len(a.names), len(b.names)))
-    return closeness >= CLOSE_WITH_NAMES and shared >= SHARED_NAMES
+    return closeness >= CLOSE_WITH_NAMES and _share_names(a, b.names)
 
 
 def story_member(store: ArticleStore, article: Article, chunk_vectors: np.ndarray) -> StoryMember:
     """The article's place: in the story of the closest article told within a few days that
-    passes `same_story`, or at the start of its own story."""
+    passes `same_story`, or at the start of its own story.
+
+    The vectors of those days are compared in one product; names are read only for the few
+    articles close enough to need them."""
     day = (article.published or article.added_at).date()
     mine = signature(day, chunk_vectors, article.title, article.text)
     window = timedelta(days=MAX_DAYS_APART)
-    mates = [
-        member
-        for member in store.story_members_between(day - window, day + window)
-        if member.article_id != article.id
-        and same_story(mine, StorySignature(member.day, member.vector, member.names))
-    ]
-    closest = max(mates, key=lambda m: float(m.vector @ mine.vector), default=None)
-    story = closest.story_id if closest is not None else article.id
+    around = store.story_window(day - window, day + window)
+    story = article.id
+    if len(around.article_ids):
+        closeness = around.vectors @ mine.vector
+        for row in np.argsort(-closeness):
+            if closeness[row] < CLOSE_WITH_NAMES:
+                break
+            other = int(around.article_ids[row])
+            if other == article.id:
+                continue
+            if closeness[row] >= CLOSE_ENOUGH or _share_names(mine, store.story_names(other)):
+                story = int(around.story_ids[row])
+                break
     return StoryMember(article.id, story, day, mine.vector, mine.names)
+
+
+def _share_names(mine: StorySignature, theirs: frozenset[str]) -> bool:
+    shared = len(mine.names & theirs) / max(1, min(len(mine.names), len(theirs)))
+    return shared >= SHARED_NAMES

@@ -27,7 +27,10 @@ MEASLES = (
     "measles-algarve-morningledger.md",  # 17 Nov
     "sarampion-algarve-cronicaglobal.md",  # 18 Nov
 )
-OTHERS = ("ucrania-intercambio-prisioneros-cronicaglobal.md", "sarampion-faro-primeros-casos-diariodelsur.md")  # fmt: skip
+OTHERS = (
+    "ucrania-intercambio-prisioneros-cronicaglobal.md",  # February
+    "sarampion-faro-primeros-casos-diariodelsur.md",  # September
+)
 
 
 @pytest.fixture(scope="module")

@@ -428,16 +428,20 @@ class ArticleStore:
         """Who says what in these articles, by article, in text order."""
         ids = sorted({int(i) for i in article_ids})
         found: dict[int, list[Attribution]] = {i: [] for i in ids}
+        query = (
+            "SELECT article_id, start, end, speaker, name, role, country FROM attributions"
+            " WHERE article_id IN ({marks}) ORDER BY article_id, start"
+        )
+        for row in self._rows_for(ids, query):
+            found[row[0]].append(Attribution(*row[1:]))
+        return found
+
+    def _rows_for(self, ids: Sequence[int], query: str) -> Iterator[tuple]:
+        """The rows of `query` (its `{marks}` an IN list) for `ids`, 500 ids a statement:
+        SQLite limits the parameters of one statement."""
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
-            rows = self.query(
-                "SELECT article_id, start, end, speaker, name, role, country FROM attributions"
-                f" WHERE article_id IN ({','.join('?' * len(part))}) ORDER BY article_id, start",
-                part,
-            )
-            for row in rows:
-                found[row[0]].append(Attribution(*row[1:]))
-        return found
+            yield from self.query(query.format(marks=",".join("?" * len(part))), part)
 
     # --- stories: the same event told by several articles -------------------------------------
 
@@ -481,16 +485,13 @@ class ArticleStore:
         """For each article, the other articles of its story (in id order)."""
         ids = sorted({int(i) for i in article_ids})
         mates: dict[int, list[int]] = {i: [] for i in ids}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            rows = self.query(
-                "SELECT a.article_id, b.article_id FROM story_members a"
-                " JOIN story_members b ON b.story_id = a.story_id AND b.article_id != a.article_id"
-                f" WHERE a.article_id IN ({','.join('?' * len(part))}) ORDER BY b.article_id",
-                part,
-            )
-            for article_id, mate in rows:
-                mates[article_id].append(mate)
+        query = (
+            "SELECT a.article_id, b.article_id FROM story_members a"
+            " JOIN story_members b ON b.story_id = a.story_id AND b.article_id != a.article_id"
+            " WHERE a.article_id IN ({marks}) ORDER BY b.article_id"
+        )
+        for article_id, mate in self._rows_for(ids, query):
+            mates[article_id].append(mate)
         return mates
 
     def chunk_vectors_of(self, article_id: int) -> np.ndarray:

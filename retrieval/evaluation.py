@@ -102,7 +102,8 @@ def _gold_spans(context: str, qa: dict, offset: int) -> tuple[Span, ...]:
 
 
 @contextmanager
-def _archive_dir(keep: Path | None) -> Iterator[Path]:
+def archive_dir(keep: Path | None) -> Iterator[Path]:
+    """`keep` (created if needed), or a temporary folder removed afterwards."""
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
         yield keep
@@ -123,7 +124,7 @@ def run_eval(
     """Build (or reuse, with `keep_archive`) the benchmark archive, ask, score."""
     drafts, questions = load_squad(dataset, translations)
     questions = questions[:limit] if limit else questions
-    with _archive_dir(keep_archive) as directory:
+    with archive_dir(keep_archive) as directory:
         archive = Archive(replace(settings, storage=StorageSettings(data_dir=directory)), embedder)
         try:
             archive.open_indexes()

@@ -15,9 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import statistics
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -28,6 +26,7 @@ from corpus.settings import StorageSettings
 from retrieval.archive import Archive, ArchiveSettings
 from retrieval.dates import Period
 from retrieval.embedders import Embedder
+from retrieval.evaluation import archive_dir
 from retrieval.models import Passage, SearchResult
 from retrieval.searcher import Searcher
 from retrieval.tokens import analyze
@@ -119,7 +118,7 @@ def run_news_eval(
     questions = load_questions(directory)
     off_topic = json.loads((directory / "offtopic.json").read_text(encoding="utf-8"))
     stories = json.loads((directory / "stories.json").read_text(encoding="utf-8"))
-    with _archive_dir(keep_archive) as data_dir:
+    with archive_dir(keep_archive) as data_dir:
         archive = Archive(replace(settings, storage=StorageSettings(data_dir=data_dir)), embedder)
         try:
             archive.open_indexes()
@@ -141,16 +140,6 @@ def run_news_eval(
             return report
         finally:
             archive.close()
-
-
-@contextmanager
-def _archive_dir(keep: Path | None) -> Iterator[Path]:
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
-        yield keep
-        return
-    with tempfile.TemporaryDirectory(prefix="hemeroteca-news-eval-") as directory:
-        yield Path(directory)
 
 
 def _ingest(archive: Archive, articles: Path, progress: Progress | None) -> dict[int, str]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 
 import pytest
 
 from bot.ask import view
-from bot.ask.service import EmptyQuestion, NotFound, TooLong
+from bot.ask.service import EmptyQuestion, NotFound, Reading, TooLong
 from bot.core import html
-from retrieval.models import Passage
+from retrieval.dates import Period
+from retrieval.models import Passage, StoryMate
 from tests.botapi import BotAPIError, parse_html, utf16_length
 
 NASTY = 'Ataque </blockquote><b>no</b> & "cosas" <script>alert(1)</script> a < b > c &amp; ya'
@@ -125,3 +127,33 @@ def test_more_results_header_numbers_the_page():
 def test_every_outcome_has_a_clear_message(message, expected):
     parse_html(message)
     assert expected in message
+
+
+def test_a_quote_names_its_speaker_and_links_the_other_outlets_of_its_story():
+    mates = (
+        StoryMate(8, "Otro titular", "El País", "https://elpais.example/x", None),
+        StoryMate(9, "Sin enlace", "ABC <b>", "", None),
+    )
+    spoken = replace(passage(), speaker="Vadim Skibitski, Inteligencia & <Defensa>", also_in=mates)
+    [message] = view.answer_messages([spoken], "es")
+    shown = parse_html(message)
+    assert "— Vadim Skibitski, Inteligencia & <Defensa>" in shown
+    assert "También en: El País, ABC <b>" in shown
+    assert '<a href="https://elpais.example/x">El País</a>' in message
+    assert shown.index("Skibitski") < shown.index("Shoigu en Pyongyang")  # under the quote
+
+
+def test_the_answer_says_which_period_it_covered_and_what_it_could_not_find():
+    period = Period(date(2026, 11, 16), date(2026, 11, 22))
+    reading = Reading(period=period, speaker_missing="Napoleón")
+    [message] = view.answer_messages([passage()], "es", reading=reading)
+    shown = parse_html(message)
+    assert "Publicado entre el 16 nov 2026 y el 22 nov 2026" in shown
+    assert "No encuentro declaraciones de Napoleón" in shown
+    empty = Reading(period=period, period_empty=True, ignored_date="el 31 de febrero")
+    [message] = view.answer_messages([passage()], "en", reading=empty)
+    shown = parse_html(message)
+    assert "Nothing published between 16 Nov 2026 and 22 Nov 2026" in shown
+    assert "There is no such date as “el 31 de febrero”" in shown
+    [later] = view.answer_messages([passage()], "en", first_number=4, reading=empty)
+    assert "Nothing published" not in later  # said once, on the first page

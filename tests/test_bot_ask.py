@@ -27,6 +27,10 @@ async def test_a_private_question_is_answered_with_a_verbatim_quote_and_its_sour
     assert shown.startswith("📰 Esto dice el archivo:")
     assert ARTICLE_TITLE in shown
     assert "visita de Shoigu es “realmente reveladora”" in shown
+    # who says it, under each quote: only Ukrainian speakers, as the question asks
+    assert "— Vadim Skibitski, Inteligencia del Ministerio de Defensa de Ucrania" in shown
+    assert "Las autoridades de Ucrania señalaron" in shown
+    assert "Kang Sun-nam" not in shown
     quote = visible(html.split("<blockquote>")[1].split("</blockquote>")[0])
     assert quote in SAMPLE_TEXT  # verbatim: a slice of the stored article
     assert answer.params["reply_parameters"]["message_id"] == question["message_id"]

@@ -14,12 +14,13 @@ from bot.core.html import MESSAGE_LIMIT, escape, telegram_length
 from bot.digest.service import DigestContent, DigestItem, SummaryCache, collect
 from bot.digest.view import messages as render
 from corpus.chunking import chunk_text
+from corpus.loaders import load_path
 from corpus.models import Article, ArticleDraft
 from corpus.sentences import sentence_spans
 from corpus.settings import ChunkingSettings
 from corpus.store import ArticleStore
 from retrieval.summaries import Summary, SummarySettings, summarize
-from tests.support import sample_drafts
+from tests.support import open_archive, sample_drafts
 
 NOW = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
 
@@ -258,3 +259,29 @@ def test_long_digests_split_below_the_limit_between_articles_only(store: Article
     for message in messages[1:]:
         # A continuation starts with an article or its source heading, never mid-article.
         assert message.startswith(("• ", "<b>Fuente"))
+
+
+def test_a_story_told_by_two_outlets_is_listed_once_with_the_other_outlet(tmp_path: Path) -> None:
+    news = Path(__file__).parent / "data" / "news" / "articles"
+    archive = open_archive(tmp_path)
+    try:
+        drafts = []
+        for name in (
+            "museo-bellas-artes-valencia-lavozdelevante.md",
+            "museo-bellas-artes-valencia-noticias24.md",  # the same new wing, a day later
+            "gijon-peatonalizacion-aprobada-cronicaglobal.md",
+        ):
+            [item] = load_path(news / name)
+            assert item.draft is not None
+            drafts.append((name, item.draft))
+        assert len(archive.ingest(drafts).added) == 3
+        content = collect(archive.store, None, datetime.now(UTC), 10, SummaryCache())
+        assert len(content.items) == 2
+        [museum] = [i for i in content.items if i.also_in]
+        assert museum.article.source == "Noticias 24"  # the newest telling leads
+        assert [a.source for a in museum.also_in] == ["La Voz de Levante"]
+        shown = "\n".join(render(content, "es"))
+        assert "También en: " in shown and "La Voz de Levante</a>" in shown
+        assert shown.count("Bellas Artes") >= 1 and content.more == 0
+    finally:
+        archive.close()

@@ -34,6 +34,7 @@ from bot.core.html import (
     escape,
     link,
     linkable,
+    outlet_links,
     pack,
     shorten,
     telegram_length,
@@ -224,12 +225,8 @@ def _day(day: date, language: str) -> str:
 
 
 def _outlets(mates: Sequence[StoryMate]) -> Markup:
-    """ "El País, ABC": each outlet (or title) linked to its article when it has a URL."""
-    names = []
-    for mate in mates:
-        name = escape(shorten((mate.source or mate.title).strip(), MAX_OUTLET_CHARS, one_line=True))
-        names.append(link(name, mate.url.strip()) if linkable(mate.url.strip()) else name)
-    return Markup(", ".join(names))
+    """The other outlets of a story, each linked to its article."""
+    return Markup(outlet_links([(m.source or m.title, m.url) for m in mates]))
 
 
 def _block(quote: str, source: str) -> str:

@@ -86,3 +86,11 @@ def pack(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     if current:
         messages.append(current)
     return messages
+
+
+def outlet_links(outlets: Sequence[tuple[str, str]]) -> str:
+    """ "El País, ABC": each (name, url) escaped, shortened and linked when the URL allows."""
+    return ", ".join(
+        link(escape(shorten(name.strip(), MAX_OUTLET_CHARS, one_line=True)), url)
+        for name, url in outlets
+    )

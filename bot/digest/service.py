@@ -38,6 +38,7 @@ FIRST_DIGEST_WINDOW = timedelta(hours=24)
 class DigestItem:
     article: Article
     summary: Summary
+    also_in: tuple[Article, ...] = ()  # other new tellings of the same story, not listed again
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,25 @@ def collect(
     shown = articles[:cap]
     more = count_added_since(store, since) - len(shown) if len(articles) > cap else 0
     return DigestContent(
-        items=[DigestItem(article, summaries.get(article)) for article in shown],
+        items=_one_per_story(store, shown, summaries),
         more=more,
         next_title=articles[cap].title if len(articles) > cap else "",
         covered_until=articles[0].added_at if articles else None,
     )
+
+
+def _one_per_story(
+    store: ArticleStore, articles: list[Article], summaries: SummaryCache
+) -> list[DigestItem]:
+    """Each story once, at its newest telling, with the digest's other tellings beside it."""
+    mates = store.story_mates(a.id for a in articles)
+    by_id = {a.id: a for a in articles}
+    told: set[int] = set()
+    items = []
+    for article in articles:  # newest first
+        if article.id in told:
+            continue
+        others = tuple(by_id[m] for m in mates.get(article.id, ()) if m in by_id)
+        told.update(a.id for a in others)
+        items.append(DigestItem(article, summaries.get(article), others))
+    return items

@@ -112,4 +112,8 @@ def _item(item: DigestItem, language: str, show_source: bool) -> str:
     summary = html.escape(item.summary.text)
     if item.summary.truncated:
         summary += html.ELLIPSIS
-    return f"{line}\n<blockquote>{summary}</blockquote>"
+    block = f"{line}\n<blockquote>{summary}</blockquote>"
+    if item.also_in:
+        outlets = html.outlet_links([(a.source or a.title, a.url) for a in item.also_in])
+        block += "\n" + i18n.html("digest.also_in", language, outlets=i18n.Markup(outlets))
+    return block

@@ -257,15 +257,3 @@ def _grouping(
     recall = len(found & truth) / len(truth) if truth else 1.0
     return precision, recall
 
-
-def main() -> None:
-    """`python -m retrieval.news_eval [DIR]`: the benchmark with the default settings."""
-    import sys
-
-    directory = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/news")
-    report = run_news_eval(directory, ArchiveSettings())
-    print(json.dumps(report.to_json(), indent=1, ensure_ascii=False))
-
-
-if __name__ == "__main__":
-    main()

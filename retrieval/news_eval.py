@@ -256,4 +256,3 @@ def _grouping(
     precision = len(found & truth) / len(found) if found else 1.0
     recall = len(found & truth) / len(truth) if truth else 1.0
     return precision, recall
-

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,18 @@ def test_eval_on_a_small_squad_file(tmp_path: Path) -> None:
 def test_eval_without_the_dataset_says_so(tmp_path: Path) -> None:
     done = run(tmp_path, "eval", str(tmp_path / "absent.json"))
     assert done.returncode == 1 and "not found" in done.stderr
+
+
+def test_an_article_without_a_published_date_counts_from_the_day_it_was_added(
+    data_dir: Path,
+) -> None:
+    """The sample article has no date: "hoy" finds it on the day it was stored, not later."""
+    today = datetime.now(UTC).date()
+    asked = run(data_dir, "ask", "¿Qué dijo Ucrania hoy?", "--json", "--as-of", today.isoformat())
+    payload = json.loads(asked.stdout)
+    assert payload["period"] == {"from": today.isoformat(), "to": today.isoformat()}
+    assert not payload["period_empty"] and payload["passages"]
+    later = (today + timedelta(days=30)).isoformat()
+    answer = run(data_dir, "ask", "¿Qué dijo Ucrania hoy?", "--json", "--as-of", later)
+    elsewhere = json.loads(answer.stdout)
+    assert elsewhere["period_empty"] and elsewhere["passages"]  # said so, best from any date

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = [
@@ -111,25 +112,49 @@ def fold(text: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
 
 
+@dataclass(frozen=True)
+class _Patterns:
+    words: re.Pattern[str]  # every folded name, demonym and capital, longest first
+    lookup: dict[str, str]  # folded word -> its country
+    first_words: frozenset[str]  # the first word of each: a text with none names no country
+    acronyms: re.Pattern[str]
+
+
+_WORD = re.compile(r"\w+")
+
+
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str]]:
+def _patterns() -> _Patterns:
     lookup = {fold(word): country for country, words in _ENTRIES.items() for word in words}
     alternatives = sorted(lookup, key=len, reverse=True)  # "corea del norte" before "corea"
     words = "|".join(re.escape(word) for word in alternatives)
     acronyms = "|".join(re.escape(a) for a in sorted(_ACRONYMS, key=len, reverse=True))
-    return (
+    return _Patterns(
         re.compile(rf"(?<![\w.])(?:{words})(?![\w])"),
         lookup,
+        frozenset(_WORD.findall(word)[0] for word in alternatives),
         re.compile(rf"(?<![\w.])(?:{acronyms})(?![\w])"),
     )
 
 
 def mentioned_countries_all(text: str) -> list[str]:
     """Every mention of a country or organisation in `text`, repeats included, in order."""
-    words, lookup, acronyms = _patterns()
-    mentions = [(m.start(), lookup[m.group(0)]) for m in words.finditer(fold(text))]
+    patterns = _patterns()
+    folded = fold(text)
+    mentions: list[tuple[int, str]] = []
+    # A name starts a word, so the pattern is tried only where a word that starts some name
+    # stands: scanning every position with its hundreds of alternatives costs far more, and
+    # this runs for every speaker at ingest.
+    end = 0
+    for word in _WORD.finditer(folded):
+        if word.start() < end or word.group(0) not in patterns.first_words:
+            continue
+        found = patterns.words.match(folded, word.start())
+        if found:
+            mentions.append((found.start(), patterns.lookup[found.group(0)]))
+            end = found.end()
     # Folding keeps offsets for precomposed text; the order only needs to be roughly right.
-    mentions += [(m.start(), _ACRONYMS[m.group(0)]) for m in acronyms.finditer(text)]
+    mentions += [(m.start(), _ACRONYMS[m.group(0)]) for m in patterns.acronyms.finditer(text)]
     return [country for _, country in sorted(mentions)]
 
 

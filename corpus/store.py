@@ -146,10 +146,12 @@ class StoryMember:
 
 @dataclass(frozen=True)
 class StoryWindow:
-    """Articles of some days, row-aligned: their ids, stories and story vectors."""
+    """Articles of some days, row-aligned: their ids, stories, days (as ordinals) and story
+    vectors (float16, as stored)."""
 
     article_ids: np.ndarray
     story_ids: np.ndarray
+    days: np.ndarray
     vectors: np.ndarray
 
 
@@ -304,6 +306,12 @@ class ArticleStore:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another process, or another
+        store on the same file) commits a write; this store's own writes leave it alone.
+        What caches of the archive's rows check to know they are still whole."""
+        return int(self.query("PRAGMA data_version")[0][0])
+
     # --- meta -------------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
@@ -446,19 +454,23 @@ class ArticleStore:
     # --- stories: the same event told by several articles -------------------------------------
 
     def story_window(self, first: date, last: date) -> StoryWindow:
-        """The articles dated `first`..`last`: ids, stories and story vectors as arrays, read
-        in one query (at a million passages a week holds a few thousand articles)."""
+        """The articles dated `first`..`last`: ids, stories, days and story vectors as arrays,
+        read in one query (at a million passages a week holds a few thousand articles)."""
         rows = self.query(
-            "SELECT article_id, story_id, vector FROM story_members WHERE day BETWEEN ? AND ?",
+            "SELECT article_id, story_id, day, vector FROM story_members WHERE day BETWEEN ? AND ?",
             (first.isoformat(), last.isoformat()),
         )
         if not rows:
-            return StoryWindow(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 0)))
-        vectors = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.float16)
+            empty = np.zeros(0, np.int64)
+            return StoryWindow(empty, empty, empty, np.zeros((0, 0), np.float16))
+        ids, stories, days, vectors = zip(*rows, strict=True)
+        ordinals = {day: date.fromisoformat(day).toordinal() for day in set(days)}
+        matrix = np.frombuffer(b"".join(vectors), dtype=np.float16).reshape(len(rows), -1)
         return StoryWindow(
-            np.array([row[0] for row in rows], dtype=np.int64),
-            np.array([row[1] for row in rows], dtype=np.int64),
-            vectors.reshape(len(rows), -1).astype(np.float32),
+            np.array(ids, dtype=np.int64),
+            np.array(stories, dtype=np.int64),
+            np.array([ordinals[day] for day in days], dtype=np.int64),
+            matrix.copy(),  # float16, as stored
         )
 
     def story_names(self, article_id: int) -> frozenset[str]:

@@ -34,7 +34,7 @@ from retrieval.backends import ChunkFacts, IndexBatch, SearchBackend, open_backe
 from retrieval.backends.embedded.dense import DenseIndexInfo
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.settings import EmbeddingSettings, IndexSettings, SearchSettings
-from retrieval.stories import story_member
+from retrieval.stories import StoryPlacer
 from retrieval.tokens import analyze
 from retrieval.vectors import embed_article
 
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 EMBEDDER_META_KEY = "embedder"
 ATTRIBUTION_META_KEY = "attribution_version"
+STORY_ROWS_KEPT = 20_000  # story vectors kept between writes: weeks of a busy newsroom
 ATTRIBUTION_BATCH = 500
 DEFAULT_LANGUAGE = "es"
 
@@ -105,6 +106,7 @@ class Archive:
         self._languages: frozenset[str] | None = None
         self._attributing: threading.Thread | None = None
         self._stop_attributing = threading.Event()
+        self._stories = StoryPlacer(self.store)
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -205,7 +207,7 @@ class Archive:
             log.warning("could not group older articles into stories: %s", error)
 
     def _place_in_story(self, article: Article, chunk_vectors: np.ndarray) -> None:
-        self.store.set_story(story_member(self.store, article, chunk_vectors))
+        self._stories.place(article, chunk_vectors)
 
     def wait_for_analyses(self) -> None:
         """Block until older articles are analysed (tests and benchmarks)."""
@@ -318,6 +320,8 @@ class Archive:
                     progress(1)
             if result.added:
                 self._commit_indexes()
+            # After a bulk import, keep the story vectors of a few weeks for the next articles.
+            self._stories.trim(STORY_ROWS_KEPT)
         return result
 
     def _ingest_one(self, where: str, draft: ArticleDraft, result: IngestResult) -> None:
@@ -369,6 +373,7 @@ class Archive:
             self._check_index_directory()
             if not self.store.delete_article(article_id):
                 return False
+            self._stories.forget()
             self._commit_indexes()
             return True
 

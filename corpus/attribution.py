@@ -26,7 +26,7 @@ from corpus.sentences import paragraph_spans, sentence_spans
 
 __all__ = ["ATTRIBUTION_VERSION", "SPEECH_VERBS", "Attribution", "attribute"]
 
-ATTRIBUTION_VERSION = 2  # bump when the rules change: stored attributions are recomputed
+ATTRIBUTION_VERSION = 3  # bump when the rules change: stored attributions are recomputed
 
 
 @dataclass(frozen=True)
@@ -131,11 +131,6 @@ SPEECH_VERBS = frozenset(_spanish_forms() + _ENGLISH)
 # Python's regex engine tries at every word (ingest time at a million passages).
 _CUE_LAST_WORDS = frozenset(form.split()[-1] for form in SPEECH_VERBS) | {"referido", "refirió"}
 _WORD = re.compile(r"\w+")
-_ACCORDING = re.compile(
-    r"\b(?:según|de acuerdo con|in the words of|according to)\s+"
-    r"(?:(?:ha\s+)?(?:indicó|anunció|explicó|informó|señaló|dijo)\s+)?(?P<who>[^,.;:]+)",
-    re.IGNORECASE,
-)
 _QUOTE = re.compile(r"[«»“”\"]")
 # Where a postposed speaker's description stops: a relative clause, a place or circumstance.
 _DESCRIPTION_END = re.compile(
@@ -165,6 +160,13 @@ _NAME = rf"{_CAPITAL}(?:{_PARTICLE}\s+{_CAPITAL}){{1,3}}"
 _ROLE = r"[a-záéíóúñ][^,.;:()«»“”\"]{2,200}?"
 _ROLE_END = re.compile(
     r"\s+(?:en una?|en el|en la|en declaraciones|durante|tras|ante|quien|que|who|in an?|at a)\b"
+)
+# "según X", with the name after a role: "según el comisario de Comercio, Henrik Vaaler, …".
+_ACCORDING = re.compile(
+    r"\b(?:según|de acuerdo con|in the words of|according to)\s+"
+    r"(?:(?:ha\s+)?(?:indicó|anunció|explicó|informó|señaló|dijo)\s+)?"
+    rf"(?P<who>[^,.;:]+(?:,\s+{_NAME}(?=[,.;:]))?)",
+    re.IGNORECASE,
 )
 # "Marta Quiroga, ministra de Sanidad," / "Alberto Pinilla, de CCOO,"
 _NAME_THEN_ROLE = re.compile(
@@ -288,10 +290,21 @@ def _speaker_phrase(sentence: str, cues: re.Pattern[str]) -> str:
             # "Rusia, por su parte, justificó …"; else "…, dijo ayer el alcalde"
             who = _preposed(before) or (_postposed(after) if before.endswith(",") else "")
         if who:
+            # "Bruselas respondió …, según anunció la portavoz …, Annelie Dufresne": the
+            # person the sentence credits says more than the institution acting.
+            if according and not _person_in(who) and _person_in(according["who"]):
+                return _noun_phrase(according["who"])
             return who
     if according:
         return _noun_phrase(according["who"])
     return ""
+
+
+def _person_in(phrase: str) -> str:
+    """The first person's name in `phrase` (not an institution's or a place's), or ""."""
+    return next(
+        (m.group(0) for m in re.finditer(_NAME, phrase) if _is_person_name(m.group(0))), ""
+    )
 
 
 _CONNECTORS = frozenset({"de", "del", "la", "las", "los", "el", "y", "e", "of", "the", "and"})
@@ -325,6 +338,8 @@ def _preposed(before: str) -> str:
     # Quotes before the subject: '"…," Quiroga said' → Quiroga.
     quoted = re.search(r"[»”\"’],?\s*([^«»“”\"]*)$", before)
     subject = quoted.group(1) if quoted else before
+    # "La tramitación comenzará en la Cámara, y el Gobierno chileno espera …": the last clause
+    subject = re.split(r",\s+(?:y|e|pero|mientras que|and|but|while)\s+|;\s*", subject)[-1]
     subject = _DISCOURSE.sub("", subject.strip().rsplit(":", 1)[-1])
     # "Duarte Falcão, who runs the hospital," → "Duarte Falcão"
     subject = re.sub(r",\s*(?:who|which|que|quien|quienes|cuyo|cuya)\b[^,]*,?", ",", subject)
@@ -381,9 +396,8 @@ def _resolve(phrase: str, sentence: Span, people: dict[str, _Person]) -> Attribu
         speaker = f"{person.name}, {role}" if role else person.name
         country = country_of(f"{role} {phrase}")
         return Attribution(sentence.start, sentence.end, speaker, person.name, role, country)
-    name_match = re.search(_NAME, phrase)
     role = _clean_role(phrase)
-    name = name_match.group(0) if name_match and _is_person_name(name_match.group(0)) else ""
+    name = _person_in(phrase)  # "la portavoz de la Comisión Europea, Annelie Dufresne"
     if name and "," in phrase:
         # "el ministro ucraniano de Energía, Oleh Savchuk": role, then name (or the reverse)
         parts = [p.strip() for p in phrase.split(",") if p.strip()]

@@ -169,7 +169,11 @@ class Speakers:
             return None
         if self._question is not None:
             question = self._question
-            best = max(inside, key=lambda a: speaker_score(question, a))  # the first of equals
+            # Among speakers who match alike, the most specific: a named person before an
+            # institution, "el Ministerio de Defensa ruso" before "Rusia" (then the first).
+            best = max(
+                inside, key=lambda a: (speaker_score(question, a), bool(a.name), len(a.speaker))
+            )
             if speaker_score(question, best) > 0:
                 return best.speaker
         return inside[0].speaker

@@ -8,7 +8,8 @@ import pytest
 
 from corpus.attribution import Attribution, attribute
 from corpus.gazetteer import mentioned_countries
-from retrieval.speakers import SpeakerQuestion, read_speaker, speaker_score
+from retrieval.quotes import Window
+from retrieval.speakers import SpeakerQuestion, Speakers, read_speaker, speaker_score
 
 SAMPLE = Path(__file__).parent.parent / "corpus" / "samples" / "corea-rusia-cooperacion-militar.md"
 
@@ -77,6 +78,36 @@ def test_english_reported_speech() -> None:
     assert late.name == "Marta Quiroga"
     who = next(a for a in attributions if text[a.start :].startswith("According"))
     assert who.country == "OMS"  # in capitals it is the organisation, not the word "who"
+
+
+def test_the_person_a_sentence_credits_is_its_speaker() -> None:
+    text = (
+        "Según el comisario europeo de Comercio, Henrik Vaaler, el tratado ahorrará 4.000 "
+        "millones.\n\n"
+        "Bruselas respondió con 90 millones de euros, según anunció la portavoz de la Comisión "
+        "Europea, Annelie Dufresne.\n\n"
+        "La tramitación comenzará en la Cámara, y el Gobierno chileno espera que la ley esté "
+        "aprobada antes de fin de año.\n"
+    )
+    vaaler, dufresne, chile = attribute(text, "es")
+    assert vaaler.speaker == "Henrik Vaaler, comisario europeo de Comercio"
+    assert vaaler.country == "Unión Europea"
+    # the person credited, not the institution acting
+    assert dufresne.speaker == "Annelie Dufresne, portavoz de la Comisión Europea"
+    # the subject of the clause that holds the verb, not of the first clause
+    assert chile.speaker == "Gobierno chileno" and chile.country == "Chile"
+
+
+def test_a_quote_shows_the_most_specific_of_equally_matching_speakers() -> None:
+    text = (
+        "Rusia, por su parte, justificó la ofensiva. El Ministerio de Defensa ruso afirmó que "
+        "los objetivos eran militares."
+    )
+    attributions = attribute(text, "es")
+    assert [a.speaker for a in attributions] == ["Rusia", "Ministerio de Defensa ruso"]
+    question = read_speaker("¿Qué respondió Rusia sobre el ataque?")
+    both = Window(chunk_id=1, article_id=7, start=0, end=len(text), score=1.0)
+    assert Speakers({7: attributions}, question).of(both) == "Ministerio de Defensa ruso"
 
 
 def test_lowercase_acronym_lookalikes_are_not_countries() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from corpus.gazetteer import country_of, fold, mentioned_countries, mentioned_countries_all
 from corpus.models import Span
@@ -220,6 +221,7 @@ def _looks_like_clause(role: str) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)  # pure, and asked about the same roles over and over
 def _clean_role(role: str) -> str:
     """A role as shown: without the preposition and generic words that lead into it, and
     without the circumstances after it ("… en una entrevista para …")."""
@@ -444,6 +446,7 @@ _INSTITUTION_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)  # pure, and asked about the same names over and over
 def _is_person_name(candidate: str) -> bool:
     """A person's name, not an institution's or a place's ("Energía de Ucrania")."""
     words = [fold(w) for w in candidate.split() if w[:1].isupper()]

@@ -160,13 +160,19 @@ def mentioned_countries_all(text: str) -> list[str]:
 
 def mentioned_countries(text: str) -> list[str]:
     """The countries and organisations `text` names, in order of mention, without repeats."""
-    return list(dict.fromkeys(mentioned_countries_all(text)))
+    return list(_mentioned_once(text))
 
 
 def country_of(text: str) -> str:
     """The first country or organisation `text` names, or ""."""
-    found = mentioned_countries(text)
+    found = _mentioned_once(text)
     return found[0] if found else ""
+
+
+@lru_cache(maxsize=8192)
+def _mentioned_once(text: str) -> tuple[str, ...]:
+    # Remembered: ingest asks about the same names and roles over and over.
+    return tuple(dict.fromkeys(mentioned_countries_all(text)))
 
 
 def country_words(country: str) -> frozenset[str]:

@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from corpus.alternation import alternation
 from corpus.gazetteer import country_of, fold, mentioned_countries, mentioned_countries_all
 from corpus.models import Span
 from corpus.sentences import paragraph_spans, sentence_spans
@@ -118,8 +119,8 @@ def _spanish_forms() -> list[str]:
 
 def _cue_pattern(forms: list[str]) -> re.Pattern[str]:
     """A speech verb, possibly after a clitic or "se" ("le ha dicho", "se ha referido")."""
-    verbs = "|".join(sorted((re.escape(f) for f in forms), key=len, reverse=True))
-    return re.compile(rf"\b(?:(?:se|le|les)\s+)?(?P<verb>{verbs}|ha referido|se refirió)\b")
+    verbs = alternation([*forms, "ha referido", "se refirió"])
+    return re.compile(rf"\b(?:(?:se|le|les)\s+)?(?P<verb>{verbs})\b")
 
 
 # Spanish and English verbs overlap ("describe", "admite" …): an article's own language
@@ -304,9 +305,7 @@ def _speaker_phrase(sentence: str, cues: re.Pattern[str]) -> str:
 
 def _person_in(phrase: str) -> str:
     """The first person's name in `phrase` (not an institution's or a place's), or ""."""
-    return next(
-        (m.group(0) for m in re.finditer(_NAME, phrase) if _is_person_name(m.group(0))), ""
-    )
+    return next((m.group(0) for m in re.finditer(_NAME, phrase) if _is_person_name(m.group(0))), "")
 
 
 _CONNECTORS = frozenset({"de", "del", "la", "las", "los", "el", "y", "e", "of", "the", "and"})

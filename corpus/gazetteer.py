@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from corpus.alternation import alternation
+
 __all__ = [
     "country_of",
     "country_words",
@@ -114,25 +116,18 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Patterns:
-    words: re.Pattern[str]  # every folded name, demonym and capital, longest first
+    words: re.Pattern[str]  # every folded name, demonym and capital
     lookup: dict[str, str]  # folded word -> its country
-    first_words: frozenset[str]  # the first word of each: a text with none names no country
     acronyms: re.Pattern[str]
-
-
-_WORD = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=1)
 def _patterns() -> _Patterns:
     lookup = {fold(word): country for country, words in _ENTRIES.items() for word in words}
-    alternatives = sorted(lookup, key=len, reverse=True)  # "corea del norte" before "corea"
-    words = "|".join(re.escape(word) for word in alternatives)
     acronyms = "|".join(re.escape(a) for a in sorted(_ACRONYMS, key=len, reverse=True))
     return _Patterns(
-        re.compile(rf"(?<![\w.])(?:{words})(?![\w])"),
+        re.compile(rf"(?<![\w.])(?:{alternation(lookup)})(?![\w])"),
         lookup,
-        frozenset(_WORD.findall(word)[0] for word in alternatives),
         re.compile(rf"(?<![\w.])(?:{acronyms})(?![\w])"),
     )
 
@@ -140,19 +135,9 @@ def _patterns() -> _Patterns:
 def mentioned_countries_all(text: str) -> list[str]:
     """Every mention of a country or organisation in `text`, repeats included, in order."""
     patterns = _patterns()
-    folded = fold(text)
-    mentions: list[tuple[int, str]] = []
-    # A name starts a word, so the pattern is tried only where a word that starts some name
-    # stands: scanning every position with its hundreds of alternatives costs far more, and
-    # this runs for every speaker at ingest.
-    end = 0
-    for word in _WORD.finditer(folded):
-        if word.start() < end or word.group(0) not in patterns.first_words:
-            continue
-        found = patterns.words.match(folded, word.start())
-        if found:
-            mentions.append((found.start(), patterns.lookup[found.group(0)]))
-            end = found.end()
+    mentions = [
+        (m.start(), patterns.lookup[m.group(0)]) for m in patterns.words.finditer(fold(text))
+    ]
     # Folding keeps offsets for precomposed text; the order only needs to be roughly right.
     mentions += [(m.start(), _ACRONYMS[m.group(0)]) for m in patterns.acronyms.finditer(text)]
     return [country for _, country in sorted(mentions)]

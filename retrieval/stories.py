@@ -51,7 +51,7 @@ class StorySignature:
 def signature(day: date, chunk_vectors: np.ndarray, title: str, text: str) -> StorySignature:
     mean = np.asarray(chunk_vectors, dtype=np.float32).mean(axis=0)
     norm = float(np.linalg.norm(mean)) or 1.0
-    names = {fold(word) for word in _NAME.findall(f"{title}\n{text}")}
+    names = {fold(word) for word in set(_NAME.findall(f"{title}\n{text}"))}  # each name once
     return StorySignature(day, mean / norm, frozenset(names - _NOT_NAMES))
 
 

@@ -14,6 +14,7 @@ from retrieval.archive import DEFAULT_LANGUAGE, Archive
 from retrieval.backends import SearchFilters
 from retrieval.dates import TimeIntent, read_time
 from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.glossary import keywords_in
 from retrieval.models import Passage, QuestionError, SearchResult, StoryMate
 from retrieval.quotes import ChunkCandidate, QuoteWeights, Window, best_windows, select_quotes
 from retrieval.speakers import SpeakerQuestion, Speakers, read_speaker
@@ -153,12 +154,12 @@ class Searcher:
         sparse_hits = backend.keyword_search(
             analyze(question, language), settings.candidates, filters
         )
-        # The question's words as each other language of the archive analyses them, searched
-        # among that language's passages: an English question keeps "Zaragoza" or "Meridia"
-        # matching Spanish articles, whose stems its English analysis would miss.
+        # The question's words said in each other language of the archive, searched among
+        # that language's passages: an English question matches Spanish articles by their
+        # words (glossary.py) and keeps names such as "Zaragoza" or "Meridia".
         elsewhere = [
             backend.keyword_search(
-                analyze(question, other),
+                keywords_in(question, language, other),
                 settings.candidates,
                 replace(filters, languages=frozenset({other})),
             )
@@ -237,7 +238,10 @@ class Searcher:
         backend = self.archive.search_backend()
         language = reading.language
         terms = {
-            lang: {t: backend.keyword_weight(t) for t in dict.fromkeys(analyze(reading.text, lang))}
+            lang: {
+                t: backend.keyword_weight(t)
+                for t in dict.fromkeys(keywords_in(reading.text, language, lang))
+            }
             for lang in {language, *(c.language for c in candidates)}
         }
         windows = best_windows(

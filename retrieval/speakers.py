@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from corpus.attribution import SPEECH_VERBS, Attribution
 from corpus.gazetteer import country_words, fold, mentioned_countries
+from retrieval.glossary import translations
 from retrieval.quotes import Window
 
 __all__ = ["SpeakerQuestion", "Speakers", "read_speaker", "speaker_score"]
@@ -26,6 +28,7 @@ class SpeakerQuestion:
 
     speaker: str
     topic: str
+    language: str = "es"  # the question's, so role words can be matched in other languages
 
     @property
     def countries(self) -> list[str]:
@@ -38,12 +41,21 @@ class SpeakerQuestion:
         words = re.findall(r"[\w'-]+", fold(self.speaker))
         return frozenset(w for w in words if len(w) > 2 and w not in _GENERIC)
 
+    @cached_property
+    def word_forms(self) -> dict[str, frozenset[str]]:
+        """Each word with its translations: "ministro de Sanidad" also finds an English
+        article's "health secretary" (retrieval/glossary.py)."""
+        return {
+            word: frozenset({word, *(fold(t) for t in translations(word, self.language))})
+            for word in self.words
+        }
+
 
 # Opinion verbs a question uses that news rarely does ("¿Qué opina X?"), besides every
 # speech verb the attribution rules know.
-_OPINION = """opina opinan opinó piensa piensan pensó cree creen creyó contó exige exigen quiere
-quieren propuso propone reaccionó valora think thinks thought ask asked want wants wanted
-demand demanded call called urge urged feel feels felt""".split()
+_OPINION = """opina opinan opinó piensa piensan pensó cree creen creyó contó exige exigen exigió
+exigieron quiere quieren propuso propone reaccionó valora think thinks thought ask asked want
+wants wanted demand demanded call called urge urged feel feels felt""".split()
 _VERBS = "|".join(sorted((re.escape(v) for v in {*SPEECH_VERBS, *_OPINION}), key=len, reverse=True))
 # Where the speaker ends and the topic starts ("sobre", "tras", "about" …).
 _ABOUT = (
@@ -83,7 +95,10 @@ _POSITION_EN = re.compile(
     r"\s+(?:on|to|about)\s+(?P<topic>.+?)\s*[?.!]*$",
     re.IGNORECASE,
 )
-_PATTERNS = (_QUESTION_ES, _REACTION_ES, _POSITION_ES, _QUESTION_EN, _REACTION_EN, _POSITION_EN)
+_PATTERNS = (
+    ("es", _QUESTION_ES), ("es", _REACTION_ES), ("es", _POSITION_ES),
+    ("en", _QUESTION_EN), ("en", _REACTION_EN), ("en", _POSITION_EN),
+)  # fmt: skip
 
 # Words that say nothing about who in particular: every government has a minister.
 _GENERIC = frozenset(
@@ -95,14 +110,14 @@ _GENERIC = frozenset(
 
 def read_speaker(question: str) -> SpeakerQuestion | None:
     """The speaker a what-did-X-say question names, or None for other questions."""
-    for pattern in _PATTERNS:
+    for language, pattern in _PATTERNS:
         match = pattern.match(question.strip())
         if match is None:
             continue
         speaker = match["speaker"].strip(" ,")
         topic = (match["topic"] or "").strip(" ,?!.")
         if speaker and len(speaker.split()) <= 20:
-            return SpeakerQuestion(speaker, topic)
+            return SpeakerQuestion(speaker, topic, language)
     return None
 
 
@@ -124,7 +139,8 @@ def speaker_score(question: SpeakerQuestion, attribution: Attribution) -> float:
     if countries and attribution.country in countries:
         score += 0.5
     if words:
-        score += 0.5 * len(words & described) / len(words)
+        forms = question.word_forms
+        score += 0.5 * sum(1 for w in words if forms[w] & described) / len(words)
     return score
 
 

@@ -53,6 +53,17 @@ def _stemmer(language: str) -> Stemmer.Stemmer | None:
     return stemmers[algorithm]
 
 
+def is_stopword(word: str, language: str) -> bool:
+    """Whether a lowercase word is one the keyword index leaves out in `language`."""
+    return word in _stopwords(language)
+
+
+def stem(word: str, language: str) -> str:
+    """A lowercase word's Snowball stem (itself when the language has no stemmer)."""
+    stemmer = _stemmer(language)
+    return stemmer.stemWord(word) if stemmer is not None else word
+
+
 def analyze(text: str, language: str) -> list[str]:
     """Index terms of `text`: lowercase words minus stopwords, stemmed, accents folded."""
     stop = _stopwords(language)

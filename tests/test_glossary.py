@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus.attribution import Attribution
+from retrieval.glossary import DATA, glossary_for, keywords_in, translations
+from retrieval.searcher import Searcher
+from retrieval.settings import EmbeddingSettings, SearchSettings
+from retrieval.speakers import read_speaker, speaker_score
+from retrieval.tokens import analyze
+from tests.support import draft, open_archive
+
+
+def spanish(*words: str) -> set[str]:
+    return set(analyze(" ".join(words), "es"))
+
+
+def test_an_english_question_is_searched_with_spanish_words() -> None:
+    terms = set(keywords_in("Which team won the league in 2015?", "en", "es"))
+    assert spanish("equipo", "ganó", "liga") <= terms
+    assert "2015" in terms
+    assert not {"which", "the"} & terms  # English function words are not searched for
+
+
+def test_a_spanish_question_is_searched_with_english_words() -> None:
+    terms = set(keywords_in("¿Cuándo empezó la huelga de enfermeras?", "es", "en"))
+    assert set(analyze("strike nurses", "en")) <= terms
+
+
+def test_words_the_glossary_lacks_keep_their_spelling_and_gain_their_cognate() -> None:
+    terms = set(keywords_in("Skibitski constitutionality", "en", "es"))
+    assert spanish("Skibitski") <= terms  # a name stays a name
+    assert spanish("constitucionalidad") <= terms
+
+
+def test_the_same_language_or_an_unknown_pair_is_only_analysed() -> None:
+    question = "¿Qué dijo el alcalde de Gijón?"
+    assert keywords_in(question, "es", "es") == analyze(question, "es")
+    assert keywords_in("Qu'a dit le maire?", "fr", "es") == analyze("Qu'a dit le maire?", "es")
+    assert glossary_for("fr", "es") is None
+
+
+def test_every_line_of_the_glossary_is_well_formed() -> None:
+    seen: set[str] = set()
+    for number, line in enumerate((DATA / "glossary-en-es.tsv").read_text("utf-8").splitlines()):
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, tab, spanish_words = line.partition("\t")
+        options = spanish_words.split("|")
+        assert tab and english == english.lower() and " " not in english, number
+        assert 1 <= len(options) <= 3 and all(o.strip() for o in options), number
+        assert english not in seen, f"line {number + 1}: {english} twice"
+        seen.add(english)
+    assert len(seen) > 1000
+
+
+def test_a_role_is_matched_across_languages() -> None:
+    question = read_speaker("¿Qué dijo el ministro de Sanidad británico sobre la huelga?")
+    assert question is not None and question.language == "es"
+    assert "health" in translations("sanidad", "es")
+    minister = Attribution(
+        start=0, end=10, speaker="Graham Whitlock, health secretary", name="Graham Whitlock",
+        role="health secretary", country="Reino Unido",
+    )  # fmt: skip
+    unionist = Attribution(
+        start=0, end=10, speaker="Fiona Baird, union's general secretary", name="Fiona Baird",
+        role="union's general secretary", country="Reino Unido",
+    )  # fmt: skip
+    assert speaker_score(question, minister) > speaker_score(question, unionist)
+
+
+@pytest.fixture()
+def word_only_searcher(tmp_path: Path) -> Searcher:
+    """Hash vectors know no language, so only keywords can join the two."""
+    archive = open_archive(
+        tmp_path,
+        embedding=EmbeddingSettings(backend="hash"),
+        search=SearchSettings(min_dense_score=-1.0),  # no silence: hash scores mean nothing
+    )
+    archive.ingest(
+        [
+            draft(
+                "El equipo de baloncesto de Murcia ganó la liga tras vencer en la final.",
+                title="Murcia campeón",
+            ),
+            *(
+                draft(text, title=f"Otra {n}")
+                for n, text in enumerate(
+                    [
+                        "El Ayuntamiento aprobó los presupuestos municipales del año.",
+                        "La lluvia llenó los embalses de la cuenca durante el fin de semana.",
+                        "El Gobierno subió las pensiones y bajó el impuesto de la luz.",
+                        "Los médicos del hospital convocaron una huelga por los salarios.",
+                        "La empresa anunció un centro de datos con cuatrocientos empleos.",
+                    ]
+                )
+            ),
+        ]
+    )
+    return Searcher(archive)
+
+
+def test_an_english_question_finds_a_spanish_passage_by_its_words(
+    word_only_searcher: Searcher,
+) -> None:
+    result = word_only_searcher.search("Which basketball team won the league?")
+    assert result.language == "en"
+    assert result.passages and "ganó la liga" in result.passages[0].quote

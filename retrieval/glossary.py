@@ -76,9 +76,11 @@ class Glossary:
     target: str
     entries: Mapping[str, tuple[str, ...]]
 
-    def keywords(self, text: str) -> list[str]:
-        """The index terms of `text`'s content words, said in the target language."""
-        said: list[str] = []
+    def keywords(self, text: str) -> dict[str, float]:
+        """The index terms of `text`'s content words, said in the target language, each with
+        its share of the word it translates: a word said three ways weighs no more than a
+        word said one way."""
+        shares: dict[str, float] = {}
         for position, written in enumerate(_WORD.findall(text)):
             word = written.lower()
             if len(word) < 2 or is_stopword(word, self.source) or word in self._function_words:
@@ -88,10 +90,13 @@ class Glossary:
                 # A capital inside the question marks a name ("Sun Life Stadium"), which
                 # articles in any language write as it is; its translations (estadio) are
                 # kept too, as they were measured to help more than they mislead.
-                said.extend((word, *known))
+                said = (word, *known)
             else:
-                said.extend(known or (word, *self._cognates(word)))
-        return list(dict.fromkeys(analyze(" ".join(said), self.target)))
+                said = known or (word, *self._cognates(word))
+            terms = set(analyze(" ".join(said), self.target))
+            for term in terms:
+                shares[term] = max(shares.get(term, 0.0), 1.0 / len(terms))
+        return shares
 
     @property
     def _function_words(self) -> frozenset[str]:
@@ -124,23 +129,22 @@ def translations(word: str, language: str) -> list[str]:
     return said
 
 
-def keywords_in(text: str, language: str, target: str) -> list[str]:
-    """`text`, written in `language`, as index terms of passages in `target`.
+def keywords_in(text: str, language: str, target: str) -> dict[str, float]:
+    """`text`, written in `language`, as index terms of passages in `target`, each with the
+    share of its word's weight it carries (1.0 but for words translated several ways).
 
     In its own language a question is just analysed. Across languages it is translated word by
     word when a glossary joins the two, and otherwise analysed as the target language would
     (which still matches names and shared words)."""
-    if language == target:
-        return analyze(text, target)
-    glossary = glossary_for(language, target)
+    glossary = glossary_for(language, target) if language != target else None
     if glossary is None:
-        return analyze(text, target)
-    return _translated(glossary, text)
+        return dict.fromkeys(analyze(text, target), 1.0)
+    return dict(_translated(glossary, text))
 
 
 @lru_cache(maxsize=1024)
-def _translated(glossary: Glossary, text: str) -> list[str]:
-    return glossary.keywords(text)
+def _translated(glossary: Glossary, text: str) -> tuple[tuple[str, float], ...]:
+    return tuple(glossary.keywords(text).items())
 
 
 @cache

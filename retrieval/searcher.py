@@ -159,7 +159,7 @@ class Searcher:
         # words (glossary.py) and keeps names such as "Zaragoza" or "Meridia".
         elsewhere = [
             backend.keyword_search(
-                keywords_in(question, language, other),
+                list(keywords_in(question, language, other)),
                 settings.candidates,
                 replace(filters, languages=frozenset({other})),
             )
@@ -239,8 +239,8 @@ class Searcher:
         language = reading.language
         terms = {
             lang: {
-                t: backend.keyword_weight(t)
-                for t in dict.fromkeys(keywords_in(reading.text, language, lang))
+                t: backend.keyword_weight(t) * share
+                for t, share in keywords_in(reading.text, language, lang).items()
             }
             for lang in {language, *(c.language for c in candidates)}
         }

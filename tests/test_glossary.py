@@ -37,9 +37,17 @@ def test_words_the_glossary_lacks_keep_their_spelling_and_gain_their_cognate() -
 
 def test_the_same_language_or_an_unknown_pair_is_only_analysed() -> None:
     question = "¿Qué dijo el alcalde de Gijón?"
-    assert keywords_in(question, "es", "es") == analyze(question, "es")
-    assert keywords_in("Qu'a dit le maire?", "fr", "es") == analyze("Qu'a dit le maire?", "es")
+    assert list(keywords_in(question, "es", "es")) == analyze(question, "es")
+    french = "Qu'a dit le maire?"
+    assert list(keywords_in(french, "fr", "es")) == analyze(french, "es")
     assert glossary_for("fr", "es") is None
+
+
+def test_a_word_said_several_ways_weighs_as_much_as_a_word_said_one_way() -> None:
+    shares = keywords_in("league play", "en", "es")
+    assert shares[analyze("liga", "es")[0]] == 1.0
+    play = [shares[t] for t in set(analyze(" ".join(translations("play", "en")), "es"))]
+    assert len(play) > 1 and sum(play) == pytest.approx(1.0)
 
 
 def test_every_line_of_the_glossary_is_well_formed() -> None:

@@ -134,10 +134,11 @@ class Searcher:
         speaker = reading.speaker
         if quoted.passages or speaker is None or not speaker.topic:
             return quoted
-        # Nobody the archive knows: a name it has never seen pulls the whole question away
-        # from every passage, so the topic alone is searched, and the answer says that no
-        # statement by that speaker was found.
-        topic = replace(reading, text=speaker.topic, speaker=None)
+        # A speaker's words can pull the whole question away from every passage (a name the
+        # archive has never seen, a role said in another language), so the topic alone is
+        # searched; its quotes by that speaker still come first, and when there are none
+        # the answer says that no statement by that speaker was found.
+        topic = replace(reading, text=speaker.topic)
         topic_query = self.archive.embedder.embed_queries([speaker.topic])[0]
         candidates, best_similarity = self._candidates(
             topic_query, topic.text, topic.language, filters

@@ -38,7 +38,7 @@ class SpeakerQuestion:
     def words(self) -> frozenset[str]:
         """The speaker's own words to look for in a name or role (not articles, not titles
         every speaker has)."""
-        words = re.findall(r"[\w'-]+", fold(self.speaker))
+        words = _words(self.speaker)
         return frozenset(w for w in words if len(w) > 2 and w not in _GENERIC)
 
     @cached_property
@@ -108,6 +108,11 @@ _GENERIC = frozenset(
 )
 
 
+def _words(text: str) -> list[str]:
+    """Folded words, English possessives undone ("the union's leader" has "union")."""
+    return [w.removesuffix("'s").rstrip("'") for w in re.findall(r"[\w'-]+", fold(text))]
+
+
 def read_speaker(question: str) -> SpeakerQuestion | None:
     """The speaker a what-did-X-say question names, or None for other questions."""
     for language, pattern in _PATTERNS:
@@ -131,8 +136,8 @@ def speaker_score(question: SpeakerQuestion, attribution: Attribution) -> float:
     """
     countries = question.countries
     words = question.words - {w for c in countries for w in country_words(c)}
-    name_words = set(re.findall(r"[\w'-]+", fold(attribution.name)))
-    described = set(re.findall(r"[\w'-]+", fold(f"{attribution.speaker} {attribution.role}")))
+    name_words = set(_words(attribution.name))
+    described = set(_words(f"{attribution.speaker} {attribution.role}"))
     score = 0.0
     if words & name_words:
         score += 1.0

@@ -160,8 +160,12 @@ def glossary_for(source: str, target: str) -> Glossary | None:
 
 
 def _read(path: Path, keyed_in: str, reverse: bool) -> dict[str, tuple[str, ...]]:
-    """Entries keyed by the stem of the word looked up (and by the word itself)."""
-    entries: dict[str, list[str]] = {}
+    """Entries keyed by the word looked up, and by its stem (accents folded too).
+
+    Where several listed words share a stem ("remark", "remarkable"), the stem leads to the
+    shortest one's translations: an inflected "remarks" means "remark", not "remarkable".
+    """
+    exact: dict[str, list[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -169,8 +173,13 @@ def _read(path: Path, keyed_in: str, reverse: bool) -> dict[str, tuple[str, ...]
         options = [t.strip() for t in translations.split("|") if t.strip()]
         pairs = [(o, [word]) for o in options if " " not in o] if reverse else [(word, options)]
         for key, said in pairs:
-            root = stem(key, keyed_in)
-            for form in {key, root, fold_accents(root)}:
-                known = entries.setdefault(form, [])
-                known.extend(s for s in said if s not in known)
+            known = exact.setdefault(key, [])
+            known.extend(s for s in said if s not in known)
+    by_stem: dict[str, str] = {}  # stem → the shortest listed word with it
+    for key in sorted(exact, key=len):
+        root = stem(key, keyed_in)
+        for form in (root, fold_accents(root)):
+            by_stem.setdefault(form, key)
+    entries = {form: exact[key] for form, key in by_stem.items()}
+    entries.update(exact)
     return {key: tuple(said) for key, said in entries.items()}

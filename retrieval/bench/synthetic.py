@@ -244,6 +244,7 @@ _SYLLABLES = (
 RARE_NAMES = 50_000
 _START = datetime(2023, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 730  # two years of news
+LATEST_DAY = _START + timedelta(days=SPAN_DAYS - 1, hours=12)  # "today" for the archive
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 

@@ -21,18 +21,27 @@ from retrieval.backends.embedded.dense import atomic_write
 NO_DAY = -1
 ARRAYS = "facts.npz"
 DESCRIPTION = "facts.json"
+COLUMNS = ("ids", "days", "sources", "languages")
 
 
 class FactsTable:
+    """The columns have room to grow: a new article's chunks are written into spare capacity
+    (doubled when full), so adding one costs its own chunks, not a copy of a million rows."""
+
     def __init__(self) -> None:
-        self._ids = np.zeros(0, dtype=np.int64)
-        self._days = np.zeros(0, dtype=np.int32)
-        self._sources = np.zeros(0, dtype=np.int32)
-        self._languages = np.zeros(0, dtype=np.int32)
+        self._columns = _empty_columns(0)  # ids (int64), days, sources, languages (int32)
+        self._size = 0
         self._source_names: list[str] = []
         self._language_names: list[str] = []
         self._lock = threading.Lock()
         self.covered = 0
+
+    @property
+    def _ids(self) -> np.ndarray:
+        return self._columns[0][: self._size]
+
+    def _live(self) -> list[np.ndarray]:
+        return [column[: self._size] for column in self._columns]
 
     def ids(self) -> np.ndarray:
         return np.sort(self._ids)
@@ -40,49 +49,55 @@ class FactsTable:
     def apply(self, ids: np.ndarray, facts: Sequence[ChunkFacts], removed: Sequence[int]) -> None:
         """Remove `removed`, then add (or replace) `ids` with their facts."""
         with self._lock:
-            columns: list[np.ndarray] = [self._ids, self._days, self._sources, self._languages]
-            appended = len(ids) == 0 or not len(self._ids) or ids.min() > self._ids.max()
+            current = self._ids
+            appended = len(ids) == 0 or not len(current) or ids.min() > current.max()
             if len(removed) or not appended:
                 # Only then is a scan of every row needed; a new article's chunks simply
                 # come after the others (chunk ids only grow).
                 gone = np.asarray(list(removed), dtype=np.int64)
-                keep = ~np.isin(self._ids, np.concatenate([gone, ids.astype(np.int64)]))
-                columns = [column[keep] for column in columns]
+                keep = ~np.isin(current, np.concatenate([gone, ids.astype(np.int64)]))
+                self._columns = [column[keep] for column in self._live()]
+                self._size = int(keep.sum())
             days = np.array([_day(f.published) for f in facts], dtype=np.int32)
             sources = np.array([_code(self._source_names, f.source) for f in facts], dtype=np.int32)
             languages = np.array(
                 [_code(self._language_names, f.language) for f in facts], dtype=np.int32
             )
-            self._ids, self._days, self._sources, self._languages = (
-                np.concatenate([old, new])
-                for old, new in zip(columns, [ids, days, sources, languages], strict=True)
-            )
+            self._append([ids.astype(np.int64), days, sources, languages])
+
+    def _append(self, rows: list[np.ndarray]) -> None:
+        start, end = self._size, self._size + len(rows[0])
+        if end > len(self._columns[0]):
+            grown = _empty_columns(max(end, 2 * len(self._columns[0])))
+            for new, old in zip(grown, self._live(), strict=True):
+                new[:start] = old
+            self._columns = grown
+        for column, values in zip(self._columns, rows, strict=True):
+            column[start:end] = values
+        self._size = end
 
     def allowed(self, filters: SearchFilters) -> np.ndarray:
         """The chunk ids that pass `filters`."""
         with self._lock:
-            mask = np.ones(len(self._ids), dtype=bool)
+            ids, days, sources, languages = self._live()
+            mask = np.ones(len(ids), dtype=bool)
             if filters.published_from or filters.published_to:
-                mask &= self._days != NO_DAY
+                mask &= days != NO_DAY
                 if filters.published_from:
-                    mask &= self._days >= _day(filters.published_from)
+                    mask &= days >= _day(filters.published_from)
                 if filters.published_to:
-                    mask &= self._days <= _day(filters.published_to)
+                    mask &= days <= _day(filters.published_to)
             if filters.sources:
-                mask &= np.isin(self._sources, _codes(self._source_names, filters.sources))
+                mask &= np.isin(sources, _codes(self._source_names, filters.sources))
             if filters.languages:
-                mask &= np.isin(self._languages, _codes(self._language_names, filters.languages))
-            return self._ids[mask]
+                mask &= np.isin(languages, _codes(self._language_names, filters.languages))
+            return ids[mask]
 
     def save(self, directory: Path, covered: int) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            arrays: dict[str, np.ndarray] = {
-                "ids": self._ids,
-                "days": self._days,
-                "sources": self._sources,
-                "languages": self._languages,
-            }
+            # Views are enough: appends write past them, and removals build new columns.
+            arrays = dict(zip(COLUMNS, self._live(), strict=True))
             names = {"sources": list(self._source_names), "languages": list(self._language_names)}
         temporary = directory / f".{ARRAYS}.tmp.npz"
         np.savez(
@@ -106,9 +121,9 @@ class FactsTable:
             if digest_file(directory / ARRAYS) != description["checksum"]:
                 raise CorruptIndexError(f"{directory / ARRAYS} does not match its checksum")
             with np.load(directory / ARRAYS) as arrays:
-                columns = [arrays[n] for n in ("ids", "days", "sources", "languages")]
+                columns = [arrays[n] for n in COLUMNS]
             table = cls()
-            table._ids, table._days, table._sources, table._languages = columns
+            table._columns, table._size = columns, len(columns[0])
             table._source_names = [str(n) for n in description["sources"]]
             table._language_names = [str(n) for n in description["languages"]]
             table.covered = int(description["covered"])
@@ -119,6 +134,12 @@ class FactsTable:
         if len({len(c) for c in columns}) != 1:
             raise CorruptIndexError(f"{directory / ARRAYS}: columns of different lengths")
         return table
+
+
+def _empty_columns(capacity: int) -> list[np.ndarray]:
+    return [np.zeros(capacity, dtype=np.int64)] + [
+        np.zeros(capacity, dtype=np.int32) for _ in COLUMNS[1:]
+    ]
 
 
 def _day(value: date | None) -> int:

@@ -19,7 +19,6 @@ from pathlib import Path
 from retrieval.tokens import analyze, fold_accents, is_stopword, stem
 
 DATA = Path(__file__).parent / "data"
-GLOSSARY_LANGUAGES = frozenset({"en", "es"})  # the pairs data/ has a glossary for
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # Regular endings that turn a word of one language into its cognate in the other, longest
@@ -122,7 +121,7 @@ class Glossary:
 def translations(word: str, language: str) -> list[str]:
     """A word's translations into every language a glossary joins to `language`."""
     said: list[str] = []
-    for target in GLOSSARY_LANGUAGES - {language}:
+    for target in _glossary_languages() - {language}:
         glossary = glossary_for(language, target)
         if glossary is not None:
             said.extend(glossary.words_for(word))
@@ -148,6 +147,13 @@ def _translated(glossary: Glossary, text: str) -> tuple[tuple[str, float], ...]:
 
 
 @cache
+def _glossary_languages() -> frozenset[str]:
+    """Every language some file in data/ (glossary-xx-yy.tsv) joins to another."""
+    files = DATA.glob("glossary-*-*.tsv")
+    return frozenset(code for path in files for code in path.stem.split("-")[1:])
+
+
+@cache
 def glossary_for(source: str, target: str) -> Glossary | None:
     """The glossary from `source` to `target`: its own file, or the reverse one read backwards."""
     forward = DATA / f"glossary-{source}-{target}.tsv"
@@ -169,8 +175,8 @@ def _read(path: Path, keyed_in: str, reverse: bool) -> dict[str, tuple[str, ...]
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        word, _, translations = line.partition("\t")
-        options = [t.strip() for t in translations.split("|") if t.strip()]
+        word, _, said_as = line.partition("\t")
+        options = [t.strip() for t in said_as.split("|") if t.strip()]
         pairs = [(o, [word]) for o in options if " " not in o] if reverse else [(word, options)]
         for key, said in pairs:
             known = exact.setdefault(key, [])

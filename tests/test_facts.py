@@ -21,19 +21,7 @@ def random_facts(rng: random.Random) -> ChunkFacts:
 
 
 def expected(oracle: dict[int, ChunkFacts], filters: SearchFilters) -> list[int]:
-    def passes(facts: ChunkFacts) -> bool:
-        if filters.published_from or filters.published_to:
-            if facts.published is None:
-                return False
-            if filters.published_from and facts.published < filters.published_from:
-                return False
-            if filters.published_to and facts.published > filters.published_to:
-                return False
-        if filters.sources and facts.source not in filters.sources:
-            return False
-        return not filters.languages or facts.language in filters.languages
-
-    return sorted(i for i, facts in oracle.items() if passes(facts))
+    return sorted(i for i, facts in oracle.items() if filters.allows(facts))
 
 
 FILTERS = [

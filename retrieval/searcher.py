@@ -16,6 +16,7 @@ from retrieval.dates import TimeIntent, read_time
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.glossary import keywords_in
 from retrieval.models import Passage, QuestionError, SearchResult, StoryMate
+from retrieval.quantities import QuantityQuestion, quantities_first, read_quantity
 from retrieval.quotes import ChunkCandidate, QuoteWeights, Window, best_windows, select_quotes
 from retrieval.speakers import SpeakerQuestion, Speakers, read_speaker
 from retrieval.tokens import analyze
@@ -94,6 +95,7 @@ class Searcher:
             text=time.text,
             language=language,
             speaker=read_speaker(time.text),
+            quantity=read_quantity(time.text, language),
             recent=time.recent,
             # A question about a time asks what happened: news tells that in its first
             # paragraph (the lead), so quotes from it come first among equals.
@@ -257,6 +259,9 @@ class Searcher:
             windows[0], best_similarity, terms, articles, language
         ):
             return _Quoted([])
+        if reading.quantity is not None:
+            texts = {a.id: a.text for a in articles.values()}
+            windows = quantities_first(windows, texts, reading.quantity)
         attributions = self.archive.store.attributions(articles)
         speakers = Speakers(attributions, reading.speaker)
         found = False
@@ -352,6 +357,7 @@ class _Reading:
     text: str
     language: str
     speaker: SpeakerQuestion | None
+    quantity: QuantityQuestion | None
     recent: bool
     prefer_lead: bool
     k: int

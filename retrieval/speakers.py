@@ -129,10 +129,12 @@ def read_speaker(question: str) -> SpeakerQuestion | None:
 def speaker_score(question: SpeakerQuestion, attribution: Attribution) -> float:
     """How surely the quote's speaker is the one the question asks about: 0 for not at all.
 
-    A name or surname the question uses counts most; then the country or organisation behind
-    the speaker ("Ucrania" for any Ukrainian speaker); then the share of the question's role
-    words in the speaker's description ("la ministra de Sanidad"). Answers keep the quotes of
-    the best-scoring speakers, so a loose role match only wins when nobody matches better.
+    A name or surname the question uses counts as much as the whole of its role words
+    ("la ministra de Sanidad": each word found in the speaker's description adds its share),
+    and both count more than the country or organisation behind the speaker ("Ucrania" for any
+    Ukrainian speaker): "el ministro de Sanidad británico" is the health secretary before any
+    other British speaker. Answers rank matching speakers' quotes by this score added to
+    their relevance, so a loose match only wins when nobody matches better.
     """
     countries = question.countries
     words = question.words - {w for c in countries for w in country_words(c)}
@@ -140,14 +142,22 @@ def speaker_score(question: SpeakerQuestion, attribution: Attribution) -> float:
     described = set(_words(f"{attribution.speaker} {attribution.role}"))
     score = 0.0
     if words & name_words:
-        score += 1.0
+        score += NAME_WEIGHT
     if countries and attribution.country in countries:
-        score += 0.5
+        score += COUNTRY_WEIGHT
     if words:
         forms = question.word_forms
-        score += 0.5 * sum(1 for w in words if forms[w] & described) / len(words)
+        score += ROLE_WEIGHT * sum(1 for w in words if forms[w] & described) / len(words)
     return score
 
+
+# What each kind of match adds to a speaker's score. The role was worth as much as the
+# country until a role said in another language ("ministro de Sanidad", "health secretary")
+# had to beat a compatriot; on the news QA set, speaker questions went from 0.818 to 0.841
+# at hit@1 when the role's weight doubled (README).
+NAME_WEIGHT = 1.0
+ROLE_WEIGHT = 1.0
+COUNTRY_WEIGHT = 0.5
 
 # How much a matching speaker adds to a window's score (retrieval/quotes.py's units: a quote
 # whose best sentence is 0.05 less similar to the question loses 1). Set on the news QA set.

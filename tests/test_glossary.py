@@ -116,3 +116,28 @@ def test_an_english_question_finds_a_spanish_passage_by_its_words(
     result = word_only_searcher.search("Which basketball team won the league?")
     assert result.language == "en"
     assert result.passages and "ganó la liga" in result.passages[0].quote
+
+
+def test_places_named_otherwise_are_searched_by_the_other_name() -> None:
+    assert spanish("Járkov") <= set(keywords_in("blackout in Kharkiv", "en", "es"))
+    assert spanish("Londres") <= set(keywords_in("strikes in London", "en", "es"))
+    assert set(analyze("Lisbon", "en")) <= set(keywords_in("huelga en Lisboa", "es", "en"))
+
+
+def test_a_word_spelled_alike_is_searched_in_the_singular_too() -> None:
+    """ "hospitals" is no glossary entry (spelled alike), but Spanish writes "hospitales"."""
+    assert spanish("hospitales") <= set(keywords_in("Were hospitals affected?", "en", "es"))
+
+
+def test_a_named_role_outweighs_a_compatriot() -> None:
+    question = read_speaker("¿Qué afirmó el responsable ucraniano de prisioneros de guerra?")
+    assert question is not None
+    official = Attribution(
+        start=0, end=10, speaker="Dmytro Harasymenko, responsable del cuartel de prisioneros",
+        name="Dmytro Harasymenko", role="responsable del cuartel de prisioneros", country="",
+    )  # fmt: skip
+    authorities = Attribution(
+        start=0, end=10, speaker="Autoridades ucranianas", name="",
+        role="autoridades ucranianas", country="Ucrania",
+    )  # fmt: skip
+    assert speaker_score(question, official) > speaker_score(question, authorities)

@@ -93,13 +93,8 @@ class Glossary:
             else:
                 said = known or (word, *self._cognates(word))
             terms = set(analyze(" ".join(said), self.target))
-            share = 1.0 / len(terms) if terms else 0.0
-            if not known:
-                # A word spelled alike in both languages may differ only in its plural
-                # ("hospitals", "hospitales"): its singular is searched too, at no extra share.
-                terms |= set(analyze(self._singular(word), self.target))
             for term in terms:
-                shares[term] = max(shares.get(term, 0.0), share)
+                shares[term] = max(shares.get(term, 0.0), 1.0 / len(terms))
         return shares
 
     @property
@@ -112,14 +107,11 @@ class Glossary:
         root = stem(word, self.source)
         return entries.get(word) or entries.get(root) or entries.get(fold_accents(root)) or ()
 
-    def _singular(self, word: str) -> str:
-        return next(
+    def _cognates(self, word: str) -> list[str]:
+        singular = next(
             (word[: -len(end)] + to for end, to in _SINGULAR[self.source] if word.endswith(end)),
             word,
         )
-
-    def _cognates(self, word: str) -> list[str]:
-        singular = self._singular(word)
         for end, to in _COGNATES.get((self.source, self.target), ()):
             if singular.endswith(end) and len(singular) > len(end) + 2:
                 return [singular[: -len(end)] + to]

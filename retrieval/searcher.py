@@ -260,7 +260,7 @@ class Searcher:
         ):
             return _Quoted([])
         if reading.quantity is not None:
-            texts = {a.id: a.text for a in articles.values()}
+            texts = {a.id: (a.text, a.language) for a in articles.values()}
             windows = quantities_first(windows, texts, reading.quantity)
         attributions = self.archive.store.attributions(articles)
         speakers = Speakers(attributions, reading.speaker)

@@ -262,7 +262,12 @@ _RECENT = re.compile(
     r"\b(?:últimas? noticias|ultimas? noticias|lo último|lo ultimo|últimas novedades|"
     r"novedades|qué se sabe|que se sabe|cómo va|como va|en qué quedó|en que quedo|"
     r"latest|most recent|what's new|what is new|news on|news about|updates? on|"
-    r"what do we know)\b",
+    r"what do we know|"
+    # a question about how something stands asks about now
+    r"(?:cómo|como)\s+(?:está|están|sigue|siguen|evoluciona|evolucionan|van?)\s+(?:el|la|los|las)|"
+    r"(?:cuál|cual)\s+es\s+la\s+situación|situación actual|en\s+qué\s+punto\s+(?:está|están)|"
+    r"how\s+(?:is|are)\s+.+?\s+going|what\s+is\s+the\s+(?:situation|state)\s+(?:of|with|in)|"
+    r"where\s+(?:does|do)\s+.+?\s+stand)\b",
     re.IGNORECASE,
 )
 

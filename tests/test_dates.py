@@ -88,11 +88,19 @@ def test_a_period_in_the_future_is_recognised() -> None:
         "¿Qué se sabe del incendio de Valdemoro?",
         "Latest on the Lisbon hospital",
         "What's new with the port strike?",
+        "¿Cómo está la sequía en la cuenca del Segura?",
+        "¿Cuál es la situación de los embalses?",
+        "How is the measles campaign going?",
+        "Where do the pay talks stand?",
     ],
 )
 def test_questions_about_an_ongoing_topic_ask_for_recent_news(question: str) -> None:
     assert read_time(question, TODAY).recent
 
 
-def test_a_plain_question_does_not_ask_for_recent_news() -> None:
-    assert not read_time("¿Qué dijo Ucrania sobre la visita de Shoigu?", TODAY).recent
+@pytest.mark.parametrize(
+    "question",
+    ["¿Qué dijo Ucrania sobre la visita de Shoigu?", "¿Cómo está compuesto el Parlamento?"],
+)
+def test_a_plain_question_does_not_ask_for_recent_news(question: str) -> None:
+    assert not read_time(question, TODAY).recent

@@ -91,7 +91,9 @@ class Glossary:
                 # kept too, as they were measured to help more than they mislead.
                 said = (word, *known)
             else:
-                said = known or (word, *self._cognates(word))
+                # A word spelled alike in both languages may differ in its plural ("hospitals",
+                # "hospitales"): without a regular cognate, its singular is the other way.
+                said = known or (word, *(self._cognates(word) or [self._singular(word)]))
             terms = set(analyze(" ".join(said), self.target))
             for term in terms:
                 shares[term] = max(shares.get(term, 0.0), 1.0 / len(terms))
@@ -107,11 +109,14 @@ class Glossary:
         root = stem(word, self.source)
         return entries.get(word) or entries.get(root) or entries.get(fold_accents(root)) or ()
 
-    def _cognates(self, word: str) -> list[str]:
-        singular = next(
+    def _singular(self, word: str) -> str:
+        return next(
             (word[: -len(end)] + to for end, to in _SINGULAR[self.source] if word.endswith(end)),
             word,
         )
+
+    def _cognates(self, word: str) -> list[str]:
+        singular = self._singular(word)
         for end, to in _COGNATES.get((self.source, self.target), ()):
             if singular.endswith(end) and len(singular) > len(end) + 2:
                 return [singular[: -len(end)] + to]

@@ -124,6 +124,13 @@ def test_places_named_otherwise_are_searched_by_the_other_name() -> None:
     assert set(analyze("Lisbon", "en")) <= set(keywords_in("huelga en Lisboa", "es", "en"))
 
 
+def test_a_word_spelled_alike_is_also_searched_in_the_singular() -> None:
+    """ "hospitals" is no glossary entry (spelled alike), but Spanish writes "hospitales"."""
+    found = keywords_in("Were hospitals affected?", "en", "es")
+    assert spanish("hospitales") <= set(found)
+    assert sum(found[t] for t in analyze("hospitals hospital", "es")) == 1.0  # one word's weight
+
+
 def test_a_named_role_outweighs_a_compatriot() -> None:
     question = read_speaker("¿Qué afirmó el responsable ucraniano de prisioneros de guerra?")
     assert question is not None

@@ -8,7 +8,7 @@ keyword weight (IDF) it contains. The weights were fitted on our Spanish benchma
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from corpus.models import Chunk, Span
@@ -91,20 +91,24 @@ def select_quotes(
     per_article: int,
     merge_max_chars: int = 0,
     stories: Mapping[int, int] | None = None,
+    retold: Callable[[Window, Window], bool] | None = None,
 ) -> list[Window]:
     """Best windows, at most `per_article` from one article, overlapping windows merged.
 
     A window overlapping an already chosen one is merged into it while the union stays within
     `merge_max_chars`, and dropped otherwise; either way no text is quoted twice. With
-    `stories` (article id → story), a story is quoted from one article only: the other
-    outlets' near-identical tellings are listed beside it instead.
+    `stories` (article id → story), a window from another outlet's telling of a chosen
+    window's story is dropped when `retold(chosen, window)` says it tells the same (always,
+    without `retold`): those outlets are listed beside the quote instead.
     """
     chosen: list[Window] = []
     story_of = stories or {}
     for window in windows:
         story = story_of.get(window.article_id)
         if story is not None and any(
-            story_of.get(c.article_id) == story and c.article_id != window.article_id
+            story_of.get(c.article_id) == story
+            and c.article_id != window.article_id
+            and (retold is None or retold(c, window))
             for c in chosen
         ):
             continue

@@ -18,6 +18,7 @@ from retrieval.glossary import keywords_in
 from retrieval.models import Passage, QuestionError, SearchResult, StoryMate
 from retrieval.quantities import QuantityQuestion, quantities_first, read_quantity
 from retrieval.quotes import ChunkCandidate, QuoteWeights, Window, best_windows, select_quotes
+from retrieval.retellings import Retellings
 from retrieval.speakers import SpeakerQuestion, Speakers, read_speaker
 from retrieval.tokens import analyze
 
@@ -274,7 +275,17 @@ class Searcher:
         mates = self.archive.store.story_mates(articles)
         stories = {i: min([i, *others]) for i, others in mates.items()}
         chosen = select_quotes(
-            windows, reading.k, reading.per_article, self.settings.merge_quote_chars, stories
+            windows,
+            reading.k,
+            reading.per_article,
+            self.settings.merge_quote_chars,
+            stories,
+            Retellings(
+                reading.text,
+                language,
+                {a.id: (a.text, a.language) for a in articles.values()},
+                backend.keyword_weight,
+            ),
         )
         told_elsewhere = self._story_mates(chosen, mates, articles)
         return _Quoted(

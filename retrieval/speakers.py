@@ -19,7 +19,7 @@ from corpus.gazetteer import country_words, fold, mentioned_countries
 from retrieval.glossary import translations
 from retrieval.quotes import Window
 
-__all__ = ["SpeakerQuestion", "Speakers", "read_speaker", "speaker_score"]
+__all__ = ["SAYING_WORDS", "SpeakerQuestion", "Speakers", "read_speaker", "speaker_score"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,11 @@ _OPINION = """opina opinan opinó piensa piensan pensó cree creen creyó contó
 exigieron quiere quieren propuso propone reaccionó valora think thinks thought ask asked want
 wants wanted demand demanded call called urge urged feel feels felt""".split()
 _VERBS = "|".join(sorted((re.escape(v) for v in {*SPEECH_VERBS, *_OPINION}), key=len, reverse=True))
+# Every word a question uses to ask what was said, in any form: they say how a question asks,
+# not what it is about.
+SAYING_WORDS = frozenset(
+    {*SPEECH_VERBS, *_OPINION, "say", "says", "saying", "tell", "tells", "told", "decir", "dice"}
+)
 # Where the speaker ends and the topic starts ("sobre", "tras", "about" …).
 _ABOUT = (
     r"sobre|acerca de|respecto a|respecto de|respecto del|en relación con|a propósito de|"

@@ -105,6 +105,16 @@ _PATTERNS = (
     ("en", _QUESTION_EN), ("en", _REACTION_EN), ("en", _POSITION_EN),
 )  # fmt: skip
 
+# Words that make a speaker an official voice of their country.
+_OFFICIAL = frozenset(
+    fold(w)
+    for w in """ministro ministra ministros ministerio gobierno presidente presidenta
+    presidencia canciller cancillería portavoz autoridades secretario secretaria embajador
+    embajadora ejército fuerzas diplomacia minister ministers ministry government president
+    presidency chancellor spokesman spokeswoman spokesperson authorities secretary ambassador
+    army forces officials""".split()
+)
+
 # Words that say nothing about who in particular: every government has a minister.
 _GENERIC = frozenset(
     fold(w)
@@ -150,6 +160,10 @@ def speaker_score(question: SpeakerQuestion, attribution: Attribution) -> float:
         score += NAME_WEIGHT
     if countries and attribution.country in countries:
         score += COUNTRY_WEIGHT
+        if not words and described & _OFFICIAL:
+            # "¿Qué dijo Portugal?" asks what its state said: a minister speaks for the
+            # country more than a hospital director does.
+            score += OFFICIAL_WEIGHT
     if words:
         forms = question.word_forms
         score += ROLE_WEIGHT * sum(1 for w in words if forms[w] & described) / len(words)
@@ -163,6 +177,11 @@ def speaker_score(question: SpeakerQuestion, attribution: Attribution) -> float:
 NAME_WEIGHT = 1.0
 ROLE_WEIGHT = 1.0
 COUNTRY_WEIGHT = 0.5
+# An official voice of the country, when the question names a country and nothing else: on
+# the news QA set, 0.25 put the Portuguese health minister before a Portuguese hospital
+# director for "What did Portugal announce…?" (dated questions 0.75 -> 0.80); 0.5 began to
+# put officials before the statement asked about.
+OFFICIAL_WEIGHT = 0.25
 
 # How much a matching speaker adds to a window's score (retrieval/quotes.py's units: a quote
 # whose best sentence is 0.05 less similar to the question loses 1). Set on the news QA set.

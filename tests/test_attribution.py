@@ -157,3 +157,30 @@ def test_a_surname_outranks_a_shared_role_word(flagship: tuple[str, list[Attribu
     kang = said(flagship, "Al respecto, el ministro de Defensa norcoreano")
     patel = said(flagship, "Patel destacó")
     assert speaker_score(question, kang) > speaker_score(question, patel)
+
+
+def test_a_named_role_outweighs_a_compatriot() -> None:
+    question = read_speaker("¿Qué afirmó el responsable ucraniano de prisioneros de guerra?")
+    assert question is not None
+    official = Attribution(
+        start=0, end=10, speaker="Dmytro Harasymenko, responsable del cuartel de prisioneros",
+        name="Dmytro Harasymenko", role="responsable del cuartel de prisioneros", country="",
+    )  # fmt: skip
+    authorities = Attribution(
+        start=0, end=10, speaker="Autoridades ucranianas", name="",
+        role="autoridades ucranianas", country="Ucrania",
+    )  # fmt: skip
+    assert speaker_score(question, official) > speaker_score(question, authorities)
+
+
+def test_a_country_speaks_through_its_officials() -> None:
+    question = read_speaker("What did Portugal announce about measles?")
+    assert question is not None
+    minister = Attribution(
+        start=0, end=10, speaker="Marta Quiroga, health minister", name="Marta Quiroga",
+        role="health minister", country="Portugal",
+    )  # fmt: skip
+    doctor = Attribution(
+        start=0, end=10, speaker="Duarte Falcão", name="Duarte Falcão", role="", country="Portugal"
+    )
+    assert speaker_score(question, minister) > speaker_score(question, doctor) > 0

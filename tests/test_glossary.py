@@ -129,17 +129,3 @@ def test_a_word_spelled_alike_is_also_searched_in_the_singular() -> None:
     found = keywords_in("Were hospitals affected?", "en", "es")
     assert spanish("hospitales") <= set(found)
     assert sum(found[t] for t in analyze("hospitals hospital", "es")) == 1.0  # one word's weight
-
-
-def test_a_named_role_outweighs_a_compatriot() -> None:
-    question = read_speaker("¿Qué afirmó el responsable ucraniano de prisioneros de guerra?")
-    assert question is not None
-    official = Attribution(
-        start=0, end=10, speaker="Dmytro Harasymenko, responsable del cuartel de prisioneros",
-        name="Dmytro Harasymenko", role="responsable del cuartel de prisioneros", country="",
-    )  # fmt: skip
-    authorities = Attribution(
-        start=0, end=10, speaker="Autoridades ucranianas", name="",
-        role="autoridades ucranianas", country="Ucrania",
-    )  # fmt: skip
-    assert speaker_score(question, official) > speaker_score(question, authorities)

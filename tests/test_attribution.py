@@ -159,28 +159,37 @@ def test_a_surname_outranks_a_shared_role_word(flagship: tuple[str, list[Attribu
     assert speaker_score(question, kang) > speaker_score(question, patel)
 
 
-def test_a_named_role_outweighs_a_compatriot() -> None:
-    question = read_speaker("¿Qué afirmó el responsable ucraniano de prisioneros de guerra?")
-    assert question is not None
-    official = Attribution(
-        start=0, end=10, speaker="Dmytro Harasymenko, responsable del cuartel de prisioneros",
-        name="Dmytro Harasymenko", role="responsable del cuartel de prisioneros", country="",
-    )  # fmt: skip
-    authorities = Attribution(
-        start=0, end=10, speaker="Autoridades ucranianas", name="",
-        role="autoridades ucranianas", country="Ucrania",
-    )  # fmt: skip
-    assert speaker_score(question, official) > speaker_score(question, authorities)
+def speaking(speaker: str, role: str, country: str) -> Attribution:
+    """A statement by `speaker` ("Name, role" or an institution), as attribution finds it."""
+    name = speaker.split(",")[0] if "," in speaker or not role else ""
+    return Attribution(0, 10, speaker, name, role, country)
 
 
-def test_a_country_speaks_through_its_officials() -> None:
-    question = read_speaker("What did Portugal announce about measles?")
-    assert question is not None
-    minister = Attribution(
-        start=0, end=10, speaker="Marta Quiroga, health minister", name="Marta Quiroga",
-        role="health minister", country="Portugal",
-    )  # fmt: skip
-    doctor = Attribution(
-        start=0, end=10, speaker="Duarte Falcão", name="Duarte Falcão", role="", country="Portugal"
-    )
-    assert speaker_score(question, minister) > speaker_score(question, doctor) > 0
+@pytest.mark.parametrize(
+    ("question", "asked", "other"),
+    [
+        (  # role words found outweigh a shared country
+            "¿Qué afirmó el responsable ucraniano de prisioneros de guerra?",
+            speaking("Dmytro Harasymenko, responsable del cuartel de prisioneros",
+                     "responsable del cuartel de prisioneros", ""),
+            speaking("Autoridades ucranianas", "autoridades ucranianas", "Ucrania"),
+        ),
+        (  # a role said in another language (retrieval/glossary.py)
+            "¿Qué dijo el ministro de Sanidad británico sobre la huelga?",
+            speaking("Graham Whitlock, health secretary", "health secretary", "Reino Unido"),
+            speaking("Fiona Baird, union's general secretary", "union's general secretary",
+                     "Reino Unido"),
+        ),
+        (  # a country speaks through its officials
+            "What did Portugal announce about measles?",
+            speaking("Marta Quiroga, health minister", "health minister", "Portugal"),
+            speaking("Duarte Falcão", "", "Portugal"),
+        ),
+    ],
+)  # fmt: skip
+def test_the_speaker_asked_about_outscores_another(
+    question: str, asked: Attribution, other: Attribution
+) -> None:
+    read = read_speaker(question)
+    assert read is not None
+    assert speaker_score(read, asked) > speaker_score(read, other)

@@ -28,7 +28,7 @@ from corpus.sentences import paragraph_spans, sentence_spans
 
 __all__ = ["ATTRIBUTION_VERSION", "SPEECH_VERBS", "Attribution", "attribute"]
 
-ATTRIBUTION_VERSION = 3  # bump when the rules change: stored attributions are recomputed
+ATTRIBUTION_VERSION = 4  # bump when the rules change: stored attributions are recomputed
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,13 @@ _ACCORDING = re.compile(
     rf"(?P<who>[^,.;:]+(?:,\s+{_NAME}(?=[,.;:]))?)",
     re.IGNORECASE,
 )
+# "según el último balance difundido por la Dirección General de Salud": who released it.
+_RELEASED_BY = re.compile(
+    r"\b(?:difundid[oa]s?|publicad[oa]s?|elaborad[oa]s?|emitid[oa]s?|divulgad[oa]s?|"
+    r"facilitad[oa]s?|ofrecid[oa]s?|presentad[oa]s?|hech[oa]s? públic[oa]s?|released|"
+    r"published|issued|compiled|provided)\b[^,;:]*?\b(?:por|by)\s+(?P<agent>\S.*)",
+    re.IGNORECASE,
+)
 # "Marta Quiroga, ministra de Sanidad," / "Alberto Pinilla, de CCOO,"
 _NAME_THEN_ROLE = re.compile(
     rf"(?P<name>{_NAME}),\s+(?:the\s+)?(?P<role>{_ROLE})(?=[,.;:]|\s+que\b)"
@@ -296,11 +303,18 @@ def _speaker_phrase(sentence: str, cues: re.Pattern[str]) -> str:
             # "Bruselas respondió …, según anunció la portavoz …, Annelie Dufresne": the
             # person the sentence credits says more than the institution acting.
             if according and not _person_in(who) and _person_in(according["who"]):
-                return _noun_phrase(according["who"])
+                return _credited(according["who"])
             return who
     if according:
-        return _noun_phrase(according["who"])
+        return _credited(according["who"])
     return ""
+
+
+def _credited(phrase: str) -> str:
+    """Who a "según" phrase credits: the figures' source, not the figures ("según el balance
+    difundido por la Dirección General de Salud" credits the Dirección General de Salud)."""
+    released = _RELEASED_BY.search(phrase)
+    return _noun_phrase(released["agent"] if released else phrase)
 
 
 def _person_in(phrase: str) -> str:

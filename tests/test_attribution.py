@@ -87,15 +87,19 @@ def test_the_person_a_sentence_credits_is_its_speaker() -> None:
         "Bruselas respondió con 90 millones de euros, según anunció la portavoz de la Comisión "
         "Europea, Annelie Dufresne.\n\n"
         "La tramitación comenzará en la Cámara, y el Gobierno chileno espera que la ley esté "
-        "aprobada antes de fin de año.\n"
+        "aprobada antes de fin de año.\n\n"
+        "El brote suma 214 casos, según el último balance difundido este lunes por la Dirección "
+        "General de Salud de Portugal.\n"
     )
-    vaaler, dufresne, chile = attribute(text, "es")
+    vaaler, dufresne, chile, figures = attribute(text, "es")
     assert vaaler.speaker == "Henrik Vaaler, comisario europeo de Comercio"
     assert vaaler.country == "Unión Europea"
     # the person credited, not the institution acting
     assert dufresne.speaker == "Annelie Dufresne, portavoz de la Comisión Europea"
     # the subject of the clause that holds the verb, not of the first clause
     assert chile.speaker == "Gobierno chileno" and chile.country == "Chile"
+    # who released the figures, not the figures
+    assert figures.speaker == "Dirección General de Salud de Portugal"
 
 
 def test_a_quote_shows_the_most_specific_of_equally_matching_speakers() -> None:

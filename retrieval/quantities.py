@@ -16,7 +16,7 @@ from retrieval.glossary import keywords_in
 from retrieval.quotes import Window
 from retrieval.tokens import fold_accents, is_stopword, stem
 
-__all__ = ["QuantityQuestion", "counts", "quantities_first", "read_quantity"]
+__all__ = ["QuantityQuestion", "counting_spans", "counts", "quantities_first", "read_quantity"]
 
 _ASKS = re.compile(
     r"\b(?:cuánt[oa]s?|cuant[oa]s|how\s+many|how\s+much|qué\s+cantidad\s+de|what\s+number\s+of)"
@@ -76,11 +76,17 @@ def quantities_first(
 ) -> list[Window]:
     """The windows rescored for a how-many question, best first; `articles` maps an article
     id to its text and language."""
-    counting = []
-    for window in windows:
-        text, language = articles[window.article_id]
-        things = question.thing_terms(language)
-        counting.append(counts(text[window.start : window.end], things, language))
+    # Each chunk's text is read once, not each of its windows (nor the whole article).
+    extent: dict[int, tuple[int, int, int]] = {}
+    for w in windows:
+        article, start, end = extent.get(w.chunk_id, (w.article_id, w.start, w.end))
+        extent[w.chunk_id] = (article, min(start, w.start), max(end, w.end))
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for chunk_id, (article, start, end) in extent.items():
+        text, language = articles[article]
+        found = counting_spans(text[start:end], question.thing_terms(language), language)
+        spans[chunk_id] = [(start + a, start + b) for a, b in found]
+    counting = [any(w.start <= a and b <= w.end for a, b in spans[w.chunk_id]) for w in windows]
     # A count tells the answer apart only when few passages give one: in a page of sports
     # statistics every paragraph counts yards, and lifting them all just reshuffles them.
     counting_chunks = {w.chunk_id for w, found in zip(windows, counting, strict=True) if found}
@@ -96,15 +102,22 @@ def quantities_first(
 def counts(text: str, things: frozenset[str], language: str) -> bool:
     """Whether `text` (in `language`) has a number followed closely by one of `things` (index
     terms)."""
+    return bool(counting_spans(text, things, language))
+
+
+def counting_spans(text: str, things: frozenset[str], language: str) -> list[tuple[int, int]]:
+    """Where in `text` a number is followed closely by one of `things`: (number's start,
+    thing's end) for each."""
     if not things:
-        return False
-    words = [w.lower() for w in _WORD.findall(text)]
-    return any(
-        fold_accents(stem(w, language)) in things
+        return []
+    words = list(_WORD.finditer(text))
+    return [
+        (number.start(), word.end())
         for i, number in enumerate(words)
-        if _is_number(number)
-        for w in words[i + 1 : i + 2 + NEAR]
-    )
+        if _is_number(number.group().lower())
+        for word in words[i + 1 : i + 2 + NEAR]
+        if fold_accents(stem(word.group().lower(), language)) in things
+    ]
 
 
 def _is_number(word: str) -> bool:

@@ -50,6 +50,7 @@ class Retellings:
         self._articles = articles
         self._weight = weight
         self._asked: dict[str, list[frozenset[str]]] = {}
+        self._covering: dict[tuple[int, int, int], frozenset[int]] = {}
 
     def __call__(self, shown: Window, other: Window) -> bool:
         """Whether `other` (another telling of `shown`'s story) holds no more of the question
@@ -61,11 +62,15 @@ class Retellings:
         loss = sum(weights[n] for n in self._covered(shown) - self._covered(other))
         return (gain - loss) / total < NEW_ENOUGH
 
-    def _covered(self, window: Window) -> set[int]:
+    def _covered(self, window: Window) -> frozenset[int]:
         """Which of the question's words (by position) the window holds."""
-        text, language = self._articles[window.article_id]
-        found = set(analyze(text[window.start : window.end], language))
-        return {n for n, terms in enumerate(self._words_in(language)) if terms & found}
+        key = (window.article_id, window.start, window.end)
+        if key not in self._covering:
+            text, language = self._articles[window.article_id]
+            found = set(analyze(text[window.start : window.end], language))
+            words = self._words_in(language)
+            self._covering[key] = frozenset(n for n, terms in enumerate(words) if terms & found)
+        return self._covering[key]
 
     def _word_weights(self, languages: set[str]) -> list[float]:
         """Each question word's weight: its rarest term's, in whichever of `languages` the

@@ -32,6 +32,7 @@ _STOPWORDS = {
 _local = threading.local()
 
 
+@lru_cache(maxsize=1 << 16)  # called for every word of every candidate quote: words repeat
 def fold_accents(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

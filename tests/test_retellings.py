@@ -65,3 +65,22 @@ def test_without_a_judge_a_story_is_quoted_from_one_telling() -> None:
     mayor = window(2, SPANISH, "La alcaldesa", 2.0)
     chosen = select_quotes([shown, mayor], k=3, per_article=2, stories={1: 1, 2: 1})
     assert chosen == [shown]
+
+
+def test_the_same_figures_are_the_same_facts_whatever_else_a_telling_names() -> None:
+    shown_text = "Officials counted 214 cases on Monday."
+    articles = {
+        1: (shown_text, "en"),
+        2: ("El brote del Algarve suma ya 214 casos.", "es"),
+        3: ("El brote del Algarve suma ya 230 casos.", "es"),
+    }
+    retold = Retellings(
+        "How many cases does the Algarve outbreak have?", "en", articles, every_word_is_rare
+    )
+    shown = Window(chunk_id=1, article_id=1, start=0, end=len(shown_text), score=3.0)
+    same, other = (
+        Window(chunk_id=n, article_id=n, start=0, end=len(articles[n][0]), score=2.0)
+        for n in (2, 3)
+    )
+    assert retold(shown, same)  # it names the Algarve and the outbreak, but tells 214 again
+    assert not retold(shown, other)  # another figure, and more of the question

@@ -20,6 +20,7 @@ from retrieval.tokens import analyze, fold_accents, is_stopword, stem
 
 DATA = Path(__file__).parent / "data"
 _WORD = re.compile(r"\w+", re.UNICODE)
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|º|ª|o|a)$")
 
 # Regular endings that turn a word of one language into its cognate in the other, longest
 # first; only the first that fits applies. A wrong guess costs nothing: a term no passage
@@ -81,7 +82,10 @@ class Glossary:
         word said one way."""
         shares: dict[str, float] = {}
         for position, written in enumerate(_WORD.findall(text)):
-            word = written.lower()
+            word = _ORDINAL.sub(r"\1", written.lower())  # "50th" is "50º" or "50" in Spanish
+            if word.isdigit():
+                shares[word] = 1.0  # a number is written alike in both ("5 %", "2015")
+                continue
             if len(word) < 2 or is_stopword(word, self.source) or word in self._function_words:
                 continue
             known = self.words_for(word)

@@ -120,3 +120,8 @@ def test_a_word_spelled_alike_is_also_searched_in_the_singular() -> None:
     found = keywords_in("Were hospitals affected?", "en", "es")
     assert spanish("hospitales") <= set(found)
     assert sum(found[t] for t in analyze("hospitals hospital", "es")) == 1.0  # one word's weight
+
+
+def test_numbers_and_ordinals_are_searched_as_written() -> None:
+    found = keywords_in("Which 5 players ranked in the top 5% at the 50th Super Bowl?", "en", "es")
+    assert {"5", "50"} <= set(found)

@@ -66,7 +66,8 @@ def load_squad(
 
     With `translations` (question id → the question in another language), only the
     translated questions are asked, in their translation: English questions over the Spanish
-    articles, for instance."""
+    articles, for instance. An empty translation asks that question in its own words (the
+    same questions' baseline in the dataset's language)."""
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     drafts, questions = [], []
     for index, entry in enumerate(data):
@@ -76,7 +77,9 @@ def load_squad(
             for qa in paragraph["qas"]:
                 if translations is not None and qa["id"] not in translations:
                     continue
-                asked = translations[qa["id"]] if translations is not None else qa["question"]
+                asked = (translations[qa["id"]] if translations is not None else "") or qa[
+                    "question"
+                ]
                 questions.append(EvalQuestion(asked, index, _gold_spans(context, qa, offset)))
             parts.append(context)
             offset += len(context) + len(PARAGRAPH_SEPARATOR)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.evaluation import load_squad
 from tests.support import HEMEROTECA, REPO, SAMPLES, SHOIGU_QUESTION, run_command
 
 
@@ -198,3 +199,19 @@ def test_an_article_without_a_published_date_counts_from_the_day_it_was_added(
     answer = run(data_dir, "ask", "¿Qué dijo Ucrania hoy?", "--json", "--as-of", later)
     elsewhere = json.loads(answer.stdout)
     assert elsewhere["period_empty"] and elsewhere["passages"]  # said so, best from any date
+
+
+def test_eval_asks_translations_or_the_same_questions_in_their_own_words(tmp_path: Path) -> None:
+    qas = [
+        {"question": "¿Dónde nace el Ebro?", "id": "1", "answers": []},
+        {"question": "¿Qué río nace en Fontibre?", "id": "2", "answers": []},
+    ]
+    context = {"context": "El Ebro nace en Fontibre.", "qas": qas}
+    squad = {"data": [{"title": "Ebro", "paragraphs": [context]}]}
+    path = tmp_path / "mini.json"
+    path.write_text(json.dumps(squad), "utf-8")
+    english = {"2": "Which river rises in Fontibre?"}
+    _, asked = load_squad(path, english)
+    assert [q.question for q in asked] == ["Which river rises in Fontibre?"]
+    _, original = load_squad(path, dict.fromkeys(english, ""))
+    assert [q.question for q in original] == ["¿Qué río nace en Fontibre?"]

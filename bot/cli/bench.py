@@ -27,6 +27,11 @@ def add_parsers(commands: Any) -> None:
         default=None,
         help="ask these translations of the questions instead (JSON list of id, question)",
     )
+    evaluate.add_argument(
+        "--original",
+        action="store_true",
+        help="with --translations: ask those questions in the dataset's own words instead",
+    )
     evaluate.add_argument("--limit", type=int, default=None, help="only the first N questions")
     evaluate.add_argument("--json", action="store_true")
     evaluate.add_argument(
@@ -63,6 +68,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.dataset.is_dir():
         return _eval_news(args, settings)
     translations = load_translations(args.translations) if args.translations else None
+    if translations is not None and args.original:
+        translations = dict.fromkeys(translations, "")  # "": the question's own words
     report = run_eval(
         args.dataset,
         settings.archive,

@@ -77,9 +77,7 @@ def load_squad(
             for qa in paragraph["qas"]:
                 if translations is not None and qa["id"] not in translations:
                     continue
-                asked = (translations[qa["id"]] if translations is not None else "") or qa[
-                    "question"
-                ]
+                asked = (translations or {}).get(qa["id"]) or qa["question"]
                 questions.append(EvalQuestion(asked, index, _gold_spans(context, qa, offset)))
             parts.append(context)
             offset += len(context) + len(PARAGRAPH_SEPARATOR)

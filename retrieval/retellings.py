@@ -55,6 +55,7 @@ class Retellings:
         self._weight = weight
         self._asked: dict[str, list[frozenset[str]]] = {}
         self._covering: dict[tuple[int, int, int], frozenset[int]] = {}
+        self._weights: dict[frozenset[str], list[float]] = {}
 
     def __call__(self, shown: Window, other: Window) -> bool:
         """Whether `other` (another telling of `shown`'s story) holds no more of the question
@@ -62,7 +63,7 @@ class Retellings:
         figures = self._figures(other)
         if figures and figures <= self._figures(shown):
             return True  # the same figures are the same facts: "entre el 6 % y el 24 %"
-        languages = {self._articles[w.article_id][1] for w in (shown, other)}
+        languages = frozenset(self._articles[w.article_id][1] for w in (shown, other))
         weights = self._word_weights(languages)
         total = sum(weights) or 1.0
         gain = sum(weights[n] for n in self._covered(other) - self._covered(shown))
@@ -86,15 +87,17 @@ class Retellings:
             self._covering[key] = frozenset(n for n, terms in enumerate(words) if terms & found)
         return self._covering[key]
 
-    def _word_weights(self, languages: set[str]) -> list[float]:
+    def _word_weights(self, languages: frozenset[str]) -> list[float]:
         """Each question word's weight: its rarest term's, in whichever of `languages` the
         word is commonest ("dijo" is common in Spanish, and "said" rare in an archive with few
         English passages: it is a common word)."""
-        per_language = [self._words_in(language) for language in languages]
-        return [
-            min(max((self._weight(t) for t in words[n]), default=0.0) for words in per_language)
-            for n in range(len(self._question))
-        ]
+        if languages not in self._weights:
+            per_language = [self._words_in(language) for language in languages]
+            self._weights[languages] = [
+                min(max((self._weight(t) for t in words[n]), default=0.0) for words in per_language)
+                for n in range(len(self._question))
+            ]
+        return self._weights[languages]
 
     def _words_in(self, language: str) -> list[frozenset[str]]:
         """Each question word's index terms in `language`; empty for common words."""

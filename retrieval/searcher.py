@@ -260,8 +260,8 @@ class Searcher:
             windows[0], best_similarity, terms, articles, language
         ):
             return _Quoted([])
+        texts = {a.id: (a.text, a.language) for a in articles.values()}
         if reading.quantity is not None:
-            texts = {a.id: (a.text, a.language) for a in articles.values()}
             windows = quantities_first(windows, texts, reading.quantity)
         attributions = self.archive.store.attributions(articles)
         speakers = Speakers(attributions, reading.speaker)
@@ -280,12 +280,7 @@ class Searcher:
             reading.per_article,
             self.settings.merge_quote_chars,
             stories,
-            Retellings(
-                reading.text,
-                language,
-                {a.id: (a.text, a.language) for a in articles.values()},
-                backend.keyword_weight,
-            ),
+            Retellings(reading.text, language, texts, backend.keyword_weight),
         )
         told_elsewhere = self._story_mates(chosen, mates, articles)
         return _Quoted(

@@ -28,7 +28,7 @@ from corpus.sentences import paragraph_spans, sentence_spans
 
 __all__ = ["ATTRIBUTION_VERSION", "SPEECH_VERBS", "Attribution", "attribute"]
 
-ATTRIBUTION_VERSION = 4  # bump when the rules change: stored attributions are recomputed
+ATTRIBUTION_VERSION = 5  # bump when the rules change: stored attributions are recomputed
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ def _people(text: str) -> dict[str, _Person]:
     # "la ministra de Sanidad, Marta Quiroga" is the surest shape, so it is read first.
     for pattern in (_ROLE_THEN_NAME, _TITLE_NAME, _NAME_THEN_ROLE):
         for match in pattern.finditer(text):
-            name, role = match["name"].strip(), _clean_role(match["role"])
+            name, role = _without_opener(match["name"].strip()), _clean_role(match["role"])
             if not role or _looks_like_clause(role) or not _is_person_name(name):
                 continue
             person = _Person(name, role)
@@ -217,6 +217,15 @@ def _people(text: str) -> dict[str, _Person]:
             for key in (name, *(w for w in name.split() if len(w) > 2 and w[0].isupper())):
                 people.setdefault(key, person)
     return people
+
+
+# Capitalised only because they open the sentence: "Según Daniel Kerrigan, consejero…".
+_OPENERS = frozenset("Según Desde Para Por Tras Ante Con Sin Como Para According".split())
+
+
+def _without_opener(name: str) -> str:
+    first, _, rest = name.partition(" ")
+    return rest if first in _OPENERS and " " in rest else name
 
 
 def _looks_like_clause(role: str) -> bool:

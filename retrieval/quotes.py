@@ -49,8 +49,13 @@ def best_windows(
     max_sentences: int,
     max_chars: int,
     weights: QuoteWeights,
+    min_chars: int = 0,
 ) -> list[Window]:
     """Every candidate window of every chunk, scored, best first.
+
+    A window shorter than `min_chars` is not quoted alone when its chunk has a next sentence
+    to add: news paragraphs open with one-liners ("Las críticas no tardaron.") that only
+    announce the sentence after them.
 
     `question_terms` holds the question's keywords with their weights as each language's
     analysis makes them, so that a Spanish passage is matched with Spanish stems even when
@@ -69,12 +74,15 @@ def best_windows(
         for first in range(len(sentences)):
             covered: set[str] = set()
             best_gap = _NO_SENTENCE_VECTOR
-            for last in range(first, min(first + max_sentences, len(sentences))):
+            stop = min(first + max_sentences, len(sentences))
+            for last in range(first, stop):
                 span = Span(sentences[first].start, sentences[last].end)
                 if last > first and len(span) > max_chars:
                     break
                 covered |= sentence_terms[last]
                 best_gap = max(best_gap, gaps[last])
+                if len(span) < min_chars and last + 1 < stop:
+                    continue
                 score = (
                     weights.sentence * best_gap
                     + weights.dense * candidate.dense_gap

@@ -255,6 +255,7 @@ class Searcher:
             self.settings.max_quote_sentences,
             self.settings.max_quote_chars,
             self.weights,
+            self.settings.min_quote_chars,
         )
         if not windows or not self._relevant(
             windows[0], best_similarity, terms, articles, language

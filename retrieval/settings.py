@@ -39,6 +39,8 @@ class SearchSettings:
     cross_language_sparse_weight: float = 0.5
     max_quote_sentences: int = 3
     max_quote_chars: int = 500
+    # A quote shorter than this takes the next sentence of its paragraph too (README).
+    min_quote_chars: int = 80
     # Overlapping windows are merged into one quote while it stays this short (0: never merge).
     merge_quote_chars: int = 500
     # Say nothing unless the best passage or sentence is this similar to the question (0: the

@@ -218,7 +218,9 @@ class Speakers:
 
     def of(self, window: Window) -> str | None:
         """The speaker to show under the window's quote: the one asked about when the window
-        holds their statement, else the first one speaking in it; None when nobody does."""
+        holds their statement, else the first person named speaking in it (an unnamed "la
+        compañía" opening a paragraph says less than the executive quoted after it), else the
+        first speaker; None when nobody speaks."""
         inside = self._inside(window)
         if not inside:
             return None
@@ -231,7 +233,7 @@ class Speakers:
             )
             if speaker_score(question, best) > 0:
                 return best.speaker
-        return inside[0].speaker
+        return next((a.speaker for a in inside if a.name), inside[0].speaker)
 
     def _score(self, window: Window) -> float:
         """A window mixing speakers is only as good as its least fitting statement."""

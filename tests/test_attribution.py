@@ -102,6 +102,21 @@ def test_the_person_a_sentence_credits_is_its_speaker() -> None:
     assert figures.speaker == "Dirección General de Salud de Portugal"
 
 
+def test_a_name_opening_a_sentence_after_segun_keeps_its_role() -> None:
+    text = (
+        "La compañía defiende su diseño. Según Daniel Kerrigan, consejero delegado de Nimbra "
+        "Cloud, el 70 % del agua procederá de la depuradora. Kerrigan añadió que el sistema se "
+        "apagará en invierno."
+    )
+    company, according, added = attribute(text, "es")
+    assert according.speaker == "Daniel Kerrigan, consejero delegado de Nimbra Cloud"
+    assert added.speaker == according.speaker  # the surname alone finds the person
+    # With no question to match, a quote shows the person it names rather than "Compañía".
+    window = Window(chunk_id=1, article_id=7, start=0, end=according.end, score=1.0)
+    assert company.speaker == "Compañía"
+    assert Speakers({7: [company, according]}).of(window) == according.speaker
+
+
 def test_a_quote_shows_the_most_specific_of_equally_matching_speakers() -> None:
     text = (
         "Rusia, por su parte, justificó la ofensiva. El Ministerio de Defensa ruso afirmó que "

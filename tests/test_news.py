@@ -13,6 +13,8 @@ import pytest
 
 from corpus.loaders import load_path
 from retrieval.archive import Archive
+from retrieval.models import Passage, SearchResult
+from retrieval.news_eval import NewsQuestion, holds_alternative
 from retrieval.searcher import Searcher
 from tests.support import open_archive
 
@@ -154,7 +156,38 @@ def test_the_news_set_is_consistent() -> None:
     for question in questions:
         assert question["answer"] in articles[question["article"]], question["id"]
         assert all(name in articles for name in question.get("also_ok") or ()), question["id"]
+    ids = {question["id"] for question in questions}
+    alternatives = json.loads((NEWS / "alternatives.json").read_text(encoding="utf-8"))
+    for question_id, others in alternatives.items():
+        assert question_id in ids
+        for other in others:
+            assert other["answer"] in articles[other["article"]], question_id
     groups = json.loads((NEWS / "stories.json").read_text(encoding="utf-8"))
     assert sorted(name for group in groups for name in group) == sorted(articles)
     off_topic = json.loads((NEWS / "offtopic.json").read_text(encoding="utf-8"))
     assert len(off_topic) >= 40
+
+
+def test_another_passage_that_answers_counts_for_any_answer_only() -> None:
+    text = "Baird dijo que no quieren la huelga. Baird dijo que faltan enfermeras."
+    question = NewsQuestion(
+        id="q",
+        kind="speaker",
+        question="¿Qué dijo Baird sobre la huelga?",
+        article="a.md",
+        also_ok=(),
+        answer="no quieren la huelga",
+        speaker="Baird",
+        as_of=None,
+        period=None,
+        alternatives=(("a.md", "faltan enfermeras"),),
+    )
+    start = text.index("Baird dijo que faltan")
+
+    def answer_quoting(article_id: int) -> SearchResult:
+        passage = Passage(text[start:], article_id, start, len(text), "T", "S", "", None, 1.0)
+        return SearchResult(question.question, "es", [passage])
+
+    assert holds_alternative(question, answer_quoting(1), {1: "a.md", 2: "b.md"})
+    # the same words quoted from another article are not that passage
+    assert not holds_alternative(question, answer_quoting(2), {1: "a.md", 2: "b.md"})

@@ -110,7 +110,7 @@ def _eval_news(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return EXIT_OK
-    print(f"{'kind':<10}{'questions':>10}{'hit@1':>8}{'hit@3':>8}  other")
+    print(f"{'kind':<10}{'questions':>10}{'hit@1':>8}{'hit@3':>8}{'any@1':>8}  other")
     for kind, score in report.kinds.items():
         other = []
         if score.speaker_right is not None:
@@ -118,11 +118,11 @@ def _eval_news(args: argparse.Namespace, settings: Settings) -> int:
         if score.period_right is not None:
             other.append(f"period right {score.period_right:.3f}")
         print(
-            f"{kind:<10}{score.questions:>10}{score.hit_at_1:>8.3f}{score.hit_at_3:>8.3f}  "
-            + ", ".join(other)
+            f"{kind:<10}{score.questions:>10}{score.hit_at_1:>8.3f}{score.hit_at_3:>8.3f}"
+            f"{score.any_at_1:>8.3f}  " + ", ".join(other)
         )
     print(f"{'all':<10}{sum(s.questions for s in report.kinds.values()):>10}"
-          f"{report.hit_at_1:>8.3f}{report.hit_at_3:>8.3f}")  # fmt: skip
+          f"{report.hit_at_1:>8.3f}{report.hit_at_3:>8.3f}{report.any_at_1:>8.3f}")  # fmt: skip
     print(
         f"off-topic questions answered with silence: {report.off_topic_rejected:.3f} "
         f"of {report.off_topic_questions}"

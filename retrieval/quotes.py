@@ -30,6 +30,11 @@ class Window:
     start: int
     end: int
     score: float
+    # How much less similar to the question than the best candidate its best sentence and its
+    # chunk are (≤ 0): what says whether this quote is, by itself, about the question.
+    sentence_gap: float = 0.0
+    dense_gap: float = 0.0
+    coverage: float = 0.0  # share of the question's keyword weight the window holds (0..1)
 
 
 @dataclass(frozen=True)
@@ -83,12 +88,24 @@ def best_windows(
                 best_gap = max(best_gap, gaps[last])
                 if len(span) < min_chars and last + 1 < stop:
                     continue
+                coverage = _coverage(terms, covered, total_weight)
                 score = (
                     weights.sentence * best_gap
                     + weights.dense * candidate.dense_gap
-                    + weights.keywords * _coverage(terms, covered, total_weight)
+                    + weights.keywords * coverage
                 )
-                windows.append(Window(chunk.id, chunk.article_id, span.start, span.end, score))
+                windows.append(
+                    Window(
+                        chunk.id,
+                        chunk.article_id,
+                        span.start,
+                        span.end,
+                        score,
+                        best_gap,
+                        candidate.dense_gap,
+                        coverage,
+                    )
+                )
     windows.sort(key=lambda w: w.score, reverse=True)
     return windows
 
@@ -100,8 +117,13 @@ def select_quotes(
     merge_max_chars: int = 0,
     stories: Mapping[int, int] | None = None,
     retold: Callable[[Window, Window], bool] | None = None,
+    relevant: Callable[[Window], bool] | None = None,
 ) -> list[Window]:
     """Best windows, at most `per_article` from one article, overlapping windows merged.
+
+    After the first quote (the answer itself was judged relevant before), a window that is not
+    `relevant` on its own is not quoted: an answer with two good quotes is better than one
+    padded with a third about something else.
 
     A window overlapping an already chosen one is merged into it while the union stays within
     `merge_max_chars`, and dropped otherwise; either way no text is quoted twice. With
@@ -133,6 +155,8 @@ def select_quotes(
                 chosen[index] = replace(kept, start=start, end=end)
             continue
         if sum(c.article_id == window.article_id for c in chosen) >= per_article:
+            continue
+        if chosen and relevant is not None and not relevant(window):
             continue
         chosen.append(window)
         if len(chosen) == k:

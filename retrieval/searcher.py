@@ -130,10 +130,8 @@ class Searcher:
         )
 
     def _answer(self, query: np.ndarray, reading: _Reading, filters: SearchFilters) -> _Quoted:
-        candidates, best_similarity = self._candidates(
-            query, reading.text, reading.language, filters
-        )
-        quoted = self._quote(candidates, best_similarity, reading)
+        candidates, closest = self._candidates(query, reading.text, reading.language, filters)
+        quoted = self._quote(candidates, closest, reading)
         speaker = reading.speaker
         if quoted.passages or speaker is None or not speaker.topic:
             return quoted
@@ -143,14 +141,12 @@ class Searcher:
         # the answer says that no statement by that speaker was found.
         topic = replace(reading, text=speaker.topic)
         topic_query = self.archive.embedder.embed_queries([speaker.topic])[0]
-        candidates, best_similarity = self._candidates(
-            topic_query, topic.text, topic.language, filters
-        )
-        return self._quote(candidates, best_similarity, topic)
+        candidates, closest = self._candidates(topic_query, topic.text, topic.language, filters)
+        return self._quote(candidates, closest, topic)
 
     def _candidates(
         self, query: np.ndarray, question: str, language: str, filters: SearchFilters | None
-    ) -> tuple[list[ChunkCandidate], float]:
+    ) -> tuple[list[ChunkCandidate], _Closest]:
         settings = self.settings
         backend = self.archive.search_backend()
         filters = filters or SearchFilters()
@@ -200,9 +196,7 @@ class Searcher:
             for cid, _ in ranked
         ]
         with_sentences, best_sentence = self._with_sentence_gaps(candidates, query)
-        # Relevance is judged on the closest chunk or sentence, whichever is closer: a chunk's
-        # pooled vector is blurrier than the one sentence that answers.
-        return with_sentences, max(best_dense, best_sentence)
+        return with_sentences, _Closest(best_dense, best_sentence)
 
     def _other_languages(self, language: str, filters: SearchFilters) -> list[str]:
         """The archive's other languages a question may be matched in (at most a few)."""
@@ -231,7 +225,7 @@ class Searcher:
         return gapped, best
 
     def _quote(
-        self, candidates: list[ChunkCandidate], best_similarity: float, reading: _Reading
+        self, candidates: list[ChunkCandidate], closest: _Closest, reading: _Reading
     ) -> _Quoted:
         if not candidates:
             return _Quoted([])
@@ -257,9 +251,7 @@ class Searcher:
             self.weights,
             self.settings.min_quote_chars,
         )
-        if not windows or not self._relevant(
-            windows[0], best_similarity, terms, articles, language
-        ):
+        if not windows or not self._relevant(windows[0], closest.best, articles, language):
             return _Quoted([])
         texts = {a.id: (a.text, a.language) for a in articles.values()}
         if reading.quantity is not None:
@@ -282,6 +274,7 @@ class Searcher:
             self.settings.merge_quote_chars,
             stories,
             Retellings(reading.text, language, texts, backend.keyword_weight),
+            lambda w: self._adds_to_answer(w, closest.of(w), articles, language),
         )
         told_elsewhere = self._story_mates(chosen, mates, articles)
         return _Quoted(
@@ -313,31 +306,45 @@ class Searcher:
 
     def _relevant(
         self,
-        best: Window,
-        best_similarity: float,
-        terms: dict[str, dict[str, float]],
-        articles: dict,
+        window: Window,
+        similarity: float,
+        articles: dict[int, Article],
         language: str,
     ) -> bool:
+        """Whether `window`, `similarity` close to the question, is about it."""
+        settings = self.settings
+        floor = self._floor(window, articles, language)
+        if similarity >= floor:
+            return True
+        if similarity < floor - settings.keyword_allowance:
+            return False
+        # A little below the floor, the quote must also hold the question's keywords.
+        return window.coverage >= settings.min_keyword_coverage
+
+    def _adds_to_answer(
+        self, window: Window, similarity: float, articles: dict[int, Article], language: str
+    ) -> bool:
+        """Whether a quote after the first is about the question too: as close as the floor,
+        or a little less with some of the question's keywords. A further quote adds to an
+        answer already judged relevant, so its bar is lower; but a quote about another story,
+        which the first quote's bar would let in only to fill the page, is left out (README)."""
+        settings = self.settings
+        floor = self._floor(window, articles, language)
+        return similarity >= floor or (
+            similarity >= floor - settings.further_quote_allowance
+            and window.coverage >= settings.further_quote_min_coverage
+        )
+
+    def _floor(self, window: Window, articles: dict[int, Article], language: str) -> float:
+        """How similar to the question a quote must be to be about it."""
         settings = self.settings
         floor = settings.min_dense_score or self.archive.embedder.relevance_floor
-        passage_language = articles[best.article_id].language
-        if passage_language != language:
+        if articles[window.article_id].language != language:
             # A question and a passage in two languages score lower for the same relevance
             # (measured with e5 on the news QA set: README, "Silence when the archive has
             # nothing"), so the bar is lower across languages.
             floor -= settings.cross_language_allowance
-        if best_similarity >= floor:
-            return True
-        if best_similarity < floor - settings.keyword_allowance:
-            return False
-        # A little below the floor, the quote must also hold the question's keywords.
-        text = articles[best.article_id].text[best.start : best.end]
-        found = set(analyze(text, passage_language))
-        wanted = terms.get(passage_language) or terms[language]
-        total = sum(wanted.values()) or 1.0
-        coverage = sum(w for t, w in wanted.items() if t in found) / total
-        return coverage >= settings.min_keyword_coverage
+        return floor
 
     @staticmethod
     def _passage(window: Window, articles: dict, speaker: str | None) -> Passage:
@@ -369,6 +376,24 @@ class _Reading:
     prefer_lead: bool
     k: int
     per_article: int
+
+
+@dataclass(frozen=True)
+class _Closest:
+    """The similarity to the question of the closest candidate chunk and sentence."""
+
+    dense: float
+    sentence: float
+
+    @property
+    def best(self) -> float:
+        # Relevance is judged on the closest chunk or sentence, whichever is closer: a chunk's
+        # pooled vector is blurrier than the one sentence that answers.
+        return max(self.dense, self.sentence)
+
+    def of(self, window: Window) -> float:
+        """The similarity of `window`'s own chunk or best sentence, whichever is closer."""
+        return max(self.dense + window.dense_gap, self.sentence + window.sentence_gap)
 
 
 @dataclass(frozen=True)

@@ -54,4 +54,9 @@ class SearchSettings:
     # How much lower the floor is when the question and the best passage are in different
     # languages (an English question over Spanish articles): e5 scores such pairs lower.
     cross_language_allowance: float = 0.05
+    # Quotes after the first may be up to this much less similar than the floor when they
+    # hold this share of the question's keyword weight; else they are about another story.
+    # Set on the news QA set's padding and SQuAD-es's second and third quotes (README).
+    further_quote_allowance: float = 0.045
+    further_quote_min_coverage: float = 0.2
     max_question_chars: int = 1000

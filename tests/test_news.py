@@ -191,3 +191,16 @@ def test_another_passage_that_answers_counts_for_any_answer_only() -> None:
     assert holds_alternative(question, answer_quoting(1), {1: "a.md", 2: "b.md"})
     # the same words quoted from another article are not that passage
     assert not holds_alternative(question, answer_quoting(2), {1: "a.md", 2: "b.md"})
+
+
+def test_an_answer_is_not_padded_with_quotes_about_something_else(
+    news: tuple[Archive, dict[str, int]],
+) -> None:
+    archive, ids = news
+    result = Searcher(archive).search(
+        "¿Qué ha pasado esta semana con el sarampión en Portugal?", today=date(2026, 11, 20)
+    )
+    measles = {ids[name] for name in MEASLES}
+    assert result.passages and result.passages[0].article_id in measles
+    # The Járkov blackout of 20 November is in the period too, but it is not about measles.
+    assert all(p.article_id in measles for p in result.passages)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from corpus.models import Chunk
-from retrieval.quotes import ChunkCandidate, QuoteWeights, best_windows
+from retrieval.quotes import ChunkCandidate, QuoteWeights, Window, best_windows, select_quotes
 
 TEXT = (
     "La compañía defiende su diseño. Según su consejero delegado, el 70 % del agua procederá "
@@ -48,3 +48,13 @@ def test_a_short_last_sentence_is_still_quoted_when_nothing_follows_it() -> None
         min_chars=80,
     )
     assert "Nadie lo discute." in [short_end[w.start : w.end] for w in found]
+
+
+def test_quotes_after_the_first_must_be_relevant_on_their_own() -> None:
+    windows = [Window(chunk_id=n, article_id=n, start=0, end=10, score=3.0 - n) for n in range(4)]
+    off_topic = {0, 2}  # the first is the answer, judged before; the third is about else
+
+    chosen = select_quotes(
+        windows, k=3, per_article=2, relevant=lambda w: w.article_id not in off_topic
+    )
+    assert [w.article_id for w in chosen] == [0, 1, 3]

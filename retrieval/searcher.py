@@ -274,7 +274,7 @@ class Searcher:
             self.settings.merge_quote_chars,
             stories,
             Retellings(reading.text, language, texts, backend.keyword_weight),
-            lambda w: self._adds_to_answer(w, closest.of(w), articles, language),
+            lambda w: self._adds_to_answer(w, closest.of(w), articles, language, found),
         )
         told_elsewhere = self._story_mates(chosen, mates, articles)
         return _Quoted(
@@ -322,17 +322,23 @@ class Searcher:
         return window.coverage >= settings.min_keyword_coverage
 
     def _adds_to_answer(
-        self, window: Window, similarity: float, articles: dict[int, Article], language: str
+        self,
+        window: Window,
+        similarity: float,
+        articles: dict[int, Article],
+        language: str,
+        by_speaker_asked: bool,
     ) -> bool:
         """Whether a quote after the first is about the question too: as close as the floor,
-        or a little less with some of the question's keywords. A further quote adds to an
-        answer already judged relevant, so its bar is lower; but a quote about another story,
-        which the first quote's bar would let in only to fill the page, is left out (README)."""
+        or a little less with some of the question's keywords or said by the speaker asked
+        about. A further quote adds to an answer already judged relevant, so its bar is lower;
+        but a quote about another story, which the first quote's bar would let in only to fill
+        the page, is left out (README)."""
         settings = self.settings
         floor = self._floor(window, articles, language)
         return similarity >= floor or (
             similarity >= floor - settings.further_quote_allowance
-            and window.coverage >= settings.further_quote_min_coverage
+            and (by_speaker_asked or window.coverage >= settings.further_quote_min_coverage)
         )
 
     def _floor(self, window: Window, articles: dict[int, Article], language: str) -> float:

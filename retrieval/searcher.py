@@ -18,6 +18,7 @@ from retrieval.glossary import keywords_in
 from retrieval.models import Passage, QuestionError, SearchResult, StoryMate
 from retrieval.quantities import QuantityQuestion, quantities_first, read_quantity
 from retrieval.quotes import ChunkCandidate, QuoteWeights, Window, best_windows, select_quotes
+from retrieval.relevance import Closest, Relevance
 from retrieval.retellings import Retellings
 from retrieval.speakers import SpeakerQuestion, Speakers, read_speaker
 from retrieval.tokens import analyze
@@ -146,7 +147,7 @@ class Searcher:
 
     def _candidates(
         self, query: np.ndarray, question: str, language: str, filters: SearchFilters | None
-    ) -> tuple[list[ChunkCandidate], _Closest]:
+    ) -> tuple[list[ChunkCandidate], Closest]:
         settings = self.settings
         backend = self.archive.search_backend()
         filters = filters or SearchFilters()
@@ -196,7 +197,7 @@ class Searcher:
             for cid, _ in ranked
         ]
         with_sentences, best_sentence = self._with_sentence_gaps(candidates, query)
-        return with_sentences, _Closest(best_dense, best_sentence)
+        return with_sentences, Closest(best_dense, best_sentence)
 
     def _other_languages(self, language: str, filters: SearchFilters) -> list[str]:
         """The archive's other languages a question may be matched in (at most a few)."""
@@ -225,7 +226,7 @@ class Searcher:
         return gapped, best
 
     def _quote(
-        self, candidates: list[ChunkCandidate], closest: _Closest, reading: _Reading
+        self, candidates: list[ChunkCandidate], closest: Closest, reading: _Reading
     ) -> _Quoted:
         if not candidates:
             return _Quoted([])
@@ -251,7 +252,14 @@ class Searcher:
             self.weights,
             self.settings.min_quote_chars,
         )
-        if not windows or not self._relevant(windows[0], closest.best, articles, language):
+        relevance = Relevance(
+            self.settings,
+            self.archive.embedder.relevance_floor,
+            language,
+            {a.id: a.language for a in articles.values()},
+            closest,
+        )
+        if not windows or not relevance.answers(windows[0]):
             return _Quoted([])
         texts = {a.id: (a.text, a.language) for a in articles.values()}
         if reading.quantity is not None:
@@ -274,7 +282,7 @@ class Searcher:
             self.settings.merge_quote_chars,
             stories,
             Retellings(reading.text, language, texts, backend.keyword_weight),
-            lambda w: self._adds_to_answer(w, closest.of(w), articles, language, found),
+            lambda w: relevance.adds_to_answer(w, by_speaker_asked=found),
         )
         told_elsewhere = self._story_mates(chosen, mates, articles)
         return _Quoted(
@@ -303,54 +311,6 @@ class Searcher:
                 StoryMate(a.id, a.title, a.source, a.url, a.published) for a in others
             )
         return told
-
-    def _relevant(
-        self,
-        window: Window,
-        similarity: float,
-        articles: dict[int, Article],
-        language: str,
-    ) -> bool:
-        """Whether `window`, `similarity` close to the question, is about it."""
-        settings = self.settings
-        floor = self._floor(window, articles, language)
-        if similarity >= floor:
-            return True
-        if similarity < floor - settings.keyword_allowance:
-            return False
-        # A little below the floor, the quote must also hold the question's keywords.
-        return window.coverage >= settings.min_keyword_coverage
-
-    def _adds_to_answer(
-        self,
-        window: Window,
-        similarity: float,
-        articles: dict[int, Article],
-        language: str,
-        by_speaker_asked: bool,
-    ) -> bool:
-        """Whether a quote after the first is about the question too: as close as the floor,
-        or a little less with some of the question's keywords or said by the speaker asked
-        about. A further quote adds to an answer already judged relevant, so its bar is lower;
-        but a quote about another story, which the first quote's bar would let in only to fill
-        the page, is left out (README)."""
-        settings = self.settings
-        floor = self._floor(window, articles, language)
-        return similarity >= floor or (
-            similarity >= floor - settings.further_quote_allowance
-            and (by_speaker_asked or window.coverage >= settings.further_quote_min_coverage)
-        )
-
-    def _floor(self, window: Window, articles: dict[int, Article], language: str) -> float:
-        """How similar to the question a quote must be to be about it."""
-        settings = self.settings
-        floor = settings.min_dense_score or self.archive.embedder.relevance_floor
-        if articles[window.article_id].language != language:
-            # A question and a passage in two languages score lower for the same relevance
-            # (measured with e5 on the news QA set: README, "Silence when the archive has
-            # nothing"), so the bar is lower across languages.
-            floor -= settings.cross_language_allowance
-        return floor
 
     @staticmethod
     def _passage(window: Window, articles: dict, speaker: str | None) -> Passage:
@@ -382,24 +342,6 @@ class _Reading:
     prefer_lead: bool
     k: int
     per_article: int
-
-
-@dataclass(frozen=True)
-class _Closest:
-    """The similarity to the question of the closest candidate chunk and sentence."""
-
-    dense: float
-    sentence: float
-
-    @property
-    def best(self) -> float:
-        # Relevance is judged on the closest chunk or sentence, whichever is closer: a chunk's
-        # pooled vector is blurrier than the one sentence that answers.
-        return max(self.dense, self.sentence)
-
-    def of(self, window: Window) -> float:
-        """The similarity of `window`'s own chunk or best sentence, whichever is closer."""
-        return max(self.dense + window.dense_gap, self.sentence + window.sentence_gap)
 
 
 @dataclass(frozen=True)

@@ -125,8 +125,10 @@ def select_quotes(
     `relevant` on its own is not quoted: an answer with two good quotes is better than one
     padded with a third about something else.
 
-    A window overlapping an already chosen one is merged into it while the union stays within
-    `merge_max_chars`, and dropped otherwise; either way no text is quoted twice. With
+    A window overlapping an already chosen one, and scoring as well (a tie: the sentence it
+    adds changes nothing measurable, and often holds the answer), is merged into it while the
+    union stays within `merge_max_chars`; otherwise it is dropped. Either way no text is quoted
+    twice. With
     `stories` (article id → story), a window from another outlet's telling of a chosen
     window's story is dropped when `retold(chosen, window)` says it tells the same (always,
     without `retold`): those outlets are listed beside the quote instead.
@@ -151,7 +153,9 @@ def select_quotes(
                 for i, c in enumerate(chosen)
                 if i != index
             )
-            if end - start <= merge_max_chars and not overlaps_other:
+            # Only a window that scores as well extends the quote: the sentences that made a
+            # window score lower would only lengthen it (README, "Shorter first quotes").
+            if end - start <= merge_max_chars and not overlaps_other and window.score >= kept.score:
                 chosen[index] = replace(kept, start=start, end=end)
             continue
         if sum(c.article_id == window.article_id for c in chosen) >= per_article:

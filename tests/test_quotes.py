@@ -58,3 +58,11 @@ def test_quotes_after_the_first_must_be_relevant_on_their_own() -> None:
         windows, k=3, per_article=2, relevant=lambda w: w.article_id not in off_topic
     )
     assert [w.article_id for w in chosen] == [0, 1, 3]
+
+
+def test_only_a_window_scoring_as_well_extends_a_quote() -> None:
+    best = Window(chunk_id=1, article_id=1, start=0, end=40, score=2.0)
+    tie = Window(chunk_id=1, article_id=1, start=0, end=80, score=2.0)  # adds a sentence
+    worse = Window(chunk_id=1, article_id=1, start=0, end=120, score=1.5)
+    [quote] = select_quotes([best, tie, worse], k=3, per_article=2, merge_max_chars=500)
+    assert (quote.start, quote.end) == (0, 80)

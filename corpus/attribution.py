@@ -220,7 +220,7 @@ def _people(text: str) -> dict[str, _Person]:
 
 
 # Capitalised only because they open the sentence: "Según Daniel Kerrigan, consejero…".
-_OPENERS = frozenset("Según Desde Para Por Tras Ante Con Sin Como Para According".split())
+_OPENERS = frozenset("Según Desde Para Por Tras Ante Con Sin Como According".split())
 
 
 def _without_opener(name: str) -> str:

@@ -220,9 +220,9 @@ def _score(
     for kind, kind_ranks in ranks.items():
         score = KindScore(len(kind_ranks), *_hits(kind_ranks), _share(answered[kind]))
         if kind == "speaker":
-            score.speaker_right = sum(speakers) / len(speakers) if speakers else 0.0
+            score.speaker_right = _share(speakers)
         if kind == "dated":
-            score.period_right = sum(periods) / len(periods) if periods else 0.0
+            score.period_right = _share(periods)
         report.kinds[kind] = score
     report.mean_first_quote_chars = statistics.fmean(first_lengths) if first_lengths else 0.0
     return report

@@ -31,9 +31,9 @@ __all__ = ["NEW_ENOUGH", "RARE_ENOUGH", "Retellings"]
 # A word of the question counts only if it is rarer than about one passage in eight (its
 # inverse document frequency, as BM25 computes it): "dijo" or "gobierno" are in every story.
 RARE_ENOUGH = 2.0
+NEW_ENOUGH = 1 / 3  # net share of the rarer words' weight another telling must add
 _NUMBER = re.compile(r"\d[\d.,]*\d|\d")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-NEW_ENOUGH = 1 / 3  # net share of the rarer words' weight another telling must add
 
 
 class Retellings:

@@ -233,6 +233,9 @@ class BotAPI:
         self._lock = threading.RLock()
         self._new_update = threading.Condition(self._lock)
         self._calls: list[Call] = []
+        # Requests being answered right now, long polls aside: settle() waits for them, since a
+        # call is recorded only once answered.
+        self._answering = 0
         self._faults: list[Fault] = []
         self._deliveries: list[WebhookDelivery] = []
         self._methods: dict[str, MethodHandler] = dict(_METHODS)
@@ -582,7 +585,7 @@ class BotAPI:
                 # Calls are recorded when answered: the last one recorded may be a long poll
                 # that arrived seconds before the latest call.
                 last = max((c.at for c in self._calls), default=0.0)
-                pending = bool(self._state.updates)
+                pending = bool(self._state.updates) or self._answering > 0
             if not pending and time.perf_counter() - last >= quiet:
                 return
             await asyncio.sleep(0.02)
@@ -597,6 +600,18 @@ class BotAPI:
             return 401, BotAPIError(401, "Unauthorized").payload()
         # Telegram's method names are case-insensitive.
         name = next((m for m in self._methods if m.lower() == method.lower()), method)
+        long_poll = name == "getUpdates"
+        if not long_poll:
+            with self._lock:
+                self._answering += 1
+        try:
+            return self._answer(name, params, at)
+        finally:
+            if not long_poll:
+                with self._lock:
+                    self._answering -= 1
+
+    def _answer(self, name: str, params: JSONDict, at: float) -> tuple[int, JSONDict]:
         try:
             fault = self._take_fault(name, params)
             if fault is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -149,9 +150,10 @@ def test_two_ingest_processes_on_overlapping_folders_lose_nothing(tmp_path: Path
 
 
 def _summary_numbers(stdout: str) -> tuple[str, str]:
-    # "Added 43 article(s) (43 passages), 17 duplicate(s), 0 failed."
-    words = stdout.split()
-    return words[1], words[words.index("duplicate(s),") - 1]
+    # "Added 43 articles (43 passages), 17 already in the archive, 0 failed."
+    found = re.search(r"Added (\d+) articles? \(.*?\), (\d+) already in the archive", stdout)
+    assert found is not None, stdout
+    return found[1], found[2]
 
 
 # --- a reader beside a writer -------------------------------------------------------------------

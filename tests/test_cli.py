@@ -22,7 +22,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("data")
     done = run(directory, "ingest", str(SAMPLES))
     assert done.returncode == 0, done.stderr
-    assert "Added 1 article(s)" in done.stdout
+    assert "Added 1 article (" in done.stdout
     return directory
 
 
@@ -104,13 +104,16 @@ def test_ingest_reports_failures_but_keeps_good_files(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     done = run(data_dir, "ingest", str(inbox), str(tmp_path / "missing"))
     assert done.returncode == 1
-    assert "Added 2 article(s)" in done.stdout and "4 failed" in done.stdout
+    assert "Added 2 articles (" in done.stdout and "4 failed" in done.stdout
     assert "binary.txt: binary file" in done.stderr
     assert "latin.txt: not valid UTF-8" in done.stderr
     assert "lines.jsonl:2: not valid JSON" in done.stderr
     assert "missing: no such file or folder" in done.stderr
     again = run(data_dir, "ingest", str(inbox / "good.md"))
-    assert "1 duplicate(s)" in again.stdout and "is already article 1" in again.stdout
+    assert (
+        "Added 0 articles (0 passages), 1 already in the archive" in again.stdout
+        and "is already article 1" in again.stdout
+    )
     stats = run(data_dir, "stats")
     assert "articles:       2" in stats.stdout
 

@@ -57,3 +57,49 @@ def test_every_template_is_html_telegram_accepts() -> None:
     for language in i18n.LANGUAGES:
         for key, text in i18n.catalogue(language).items():
             parse_html(text.replace("{", "").replace("}", "")), key
+
+
+@pytest.mark.parametrize(
+    ("noun", "n", "language", "expected"),
+    [
+        ("articles", 1, "es", "1 artículo"),
+        ("articles", 1, "en", "1 article"),
+        ("articles", 0, "es", "0 artículos"),
+        ("articles", 2, "en", "2 articles"),
+        ("articles", 1234, "es", "1234 artículos"),  # Spanish groups from five digits
+        ("articles", 12345, "es", "12.345 artículos"),
+        ("articles", 12345, "en", "12,345 articles"),
+        ("new_articles", 1, "es", "1 artículo nuevo"),
+        ("duplicates", 1, "es", "1 ya estaba en el archivo"),
+        ("duplicates", 3, "es", "3 ya estaban en el archivo"),
+        ("passages", 1, "en", "1 passage"),
+    ],
+)
+def test_counted_nouns_agree_with_their_number(
+    noun: str, n: int, language: str, expected: str
+) -> None:
+    assert i18n.count(noun, n, language) == expected
+
+
+def test_every_counted_noun_has_both_forms() -> None:
+    """`count()` asks for `<noun>_one` and `<noun>_many`: a noun with one form would crash."""
+    for language in i18n.LANGUAGES:
+        nouns = [k for k in i18n.catalogue(language) if k.startswith("count.")]
+        for key in nouns:
+            stem = key.rsplit("_", 1)[0]
+            assert {f"{stem}_one", f"{stem}_many"} <= set(nouns), key
+
+
+def test_messages_about_one_article_use_the_singular() -> None:
+    from bot.admin.service import FileOutcome
+    from bot.admin.view import file_summary
+
+    summary = file_summary("uno.md", FileOutcome(added=1, passages=1, duplicates=1), "es")
+    assert (
+        summary
+        == "📄 <b>uno.md</b>: 1 añadido (1 pasaje), 1 ya estaba en el archivo, 0 con errores."
+    )
+    facts = i18n.plain(
+        "help.archive_facts", "en", articles=i18n.count("articles", 1, "en"), newest="x"
+    )
+    assert facts.startswith("The archive has 1 article;")

@@ -79,10 +79,10 @@ def file_summary(name: str, result: FileOutcome, language: str) -> str:
             "admin.file_summary",
             language,
             name=name,
-            added=result.added,
-            passages=result.passages,
-            duplicates=result.duplicates,
-            failed=len(result.failed),
+            added=i18n.count("added", result.added, language),
+            passages=i18n.count("passages", result.passages, language),
+            duplicates=i18n.count("duplicates", result.duplicates, language),
+            failed=i18n.count("failed", len(result.failed), language),
         )
     ]
     for failure in result.failed[:FAILURES_SHOWN]:
@@ -101,7 +101,13 @@ def sources(listing: SourcesPage, language: str) -> tuple[str, Keyboard | None]:
     first = (listing.page - 1) * SOURCES_PER_PAGE + 1
     last = first + len(listing.rows) - 1
     lines = [
-        i18n.html("admin.sources_header", language, first=first, last=last, total=listing.total)
+        i18n.html(
+            "admin.sources_header",
+            language,
+            first=first,
+            last=last,
+            total=i18n.number(listing.total, language),
+        )
     ]
     for row in listing.rows:
         lines.append(
@@ -111,7 +117,7 @@ def sources(listing: SourcesPage, language: str) -> tuple[str, Keyboard | None]:
                 id=row.article.id,
                 title=title(row.article, language),
                 details=details(row.article, language),
-                passages=row.passages,
+                passages=i18n.count("passages", row.passages, language),
             )
         )
     buttons = []
@@ -132,10 +138,10 @@ def stats(figures: AdminStats, language: str) -> str:
     text = i18n.html(
         "admin.stats",
         language,
-        articles=figures.articles,
-        passages=figures.passages,
-        sources=figures.sources,
-        subscribers=figures.subscribers,
+        articles=i18n.number(figures.articles, language),
+        passages=i18n.number(figures.passages, language),
+        sources=i18n.number(figures.sources, language),
+        subscribers=i18n.number(figures.subscribers, language),
         questions=questions,
         index_size=_size(figures.index_bytes),
         database_size=_size(figures.database_bytes),

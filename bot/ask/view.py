@@ -128,7 +128,13 @@ def messages(result: AskResult, limit: int = MESSAGE_LIMIT) -> list[str]:
                 result.passages, language, result.first_number, limit, result.reading
             )
         case NotFound():
-            return [i18n.html("ask.not_found", language, articles=result.articles)]
+            return [
+                i18n.html(
+                    "ask.not_found",
+                    language,
+                    articles=i18n.count("articles", result.articles, language),
+                )
+            ]
         case EmptyQuestion():
             example = i18n.plain("ask.example_question", language)
             return [i18n.html("ask.empty_question", language, example=example)]

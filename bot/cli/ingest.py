@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bot import i18n
 from bot.cli.common import EXIT_FAILED, EXIT_OK, open_archive
 from bot.config import Settings
 from corpus.loaders import drafts_from_files, iter_files
@@ -31,10 +32,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     archive = open_archive(settings)
     try:
         if args.if_empty and archive.store.count_articles() > 0:
-            print(
-                f"The archive already has {archive.store.count_articles()} articles; "
-                "nothing to ingest."
-            )
+            stored = i18n.count("articles", archive.store.count_articles(), "en")
+            print(f"The archive already has {stored}; nothing to ingest.")
             return EXIT_OK
         files = list(iter_files(args.paths))
         missing = [p for p in args.paths if not p.exists()]
@@ -59,10 +58,10 @@ def _progress(total: int, label: str) -> Iterator[Callable[[], None]]:
 
 
 def _print_ingest_summary(result: IngestResult) -> None:
-    print(
-        f"Added {len(result.added)} article(s) ({result.chunks_added} passages), "
-        f"{len(result.duplicates)} duplicate(s), {len(result.failed)} failed."
-    )
+    added = i18n.count("articles", len(result.added), "en")
+    passages = i18n.count("passages", result.chunks_added, "en")
+    duplicates = i18n.count("duplicates", len(result.duplicates), "en")
+    print(f"Added {added} ({passages}), {duplicates}, {len(result.failed)} failed.")
     for where, article_id in result.duplicates:
         print(f"  duplicate: {where} is already article {article_id}")
     for failure in result.failed:

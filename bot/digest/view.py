@@ -24,11 +24,7 @@ def messages(content: DigestContent, language: str, send_when_empty: bool = Fals
     if content.empty:
         return [i18n.html("digest.nothing", language)] if send_when_empty else []
     total = len(content.items) + content.more
-    count = (
-        i18n.plain("digest.count_one", language)
-        if total == 1
-        else i18n.plain("digest.count_many", language, n=total)
-    )
+    count = i18n.count("new_articles", total, language)
     blocks = [i18n.html("digest.header", language, count=count)]
     for source, items in _groups(content.items):
         blocks += _group_blocks(source, items, language)

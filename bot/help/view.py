@@ -22,7 +22,8 @@ def help_message(
     questions are kept (people should know their questions are stored)."""
     if facts.articles:
         when = i18n.date(facts.newest, language) if facts.newest else "?"
-        archive = i18n.plain("help.archive_facts", language, articles=facts.articles, newest=when)
+        articles = i18n.count("articles", facts.articles, language)
+        archive = i18n.plain("help.archive_facts", language, articles=articles, newest=when)
     else:
         archive = i18n.plain("help.archive_empty", language)
     commands = "\n".join(i18n.html(key, language) for _, key in sorted(help_lines))

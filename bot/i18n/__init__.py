@@ -25,9 +25,11 @@ __all__ = [
     "LANGUAGES",
     "Markup",
     "catalogue",
+    "count",
     "date",
     "describe",
     "html",
+    "number",
     "plain",
     "supported",
 ]
@@ -67,6 +69,24 @@ def plain(key: str, language: str, **values: object) -> str:
     return _template(key, language).format(**values)
 
 
+def count(noun: str, n: int, language: str) -> str:
+    """`n` things, the noun agreeing with the number: "1 artículo", "12.345 artículos".
+
+    The catalogue says each noun twice, `count.<noun>_one` and `count.<noun>_many`; both
+    languages use the singular for exactly one only (zero is plural in each)."""
+    form = "one" if n == 1 else "many"
+    return _template(f"count.{noun}_{form}", language).format(n=number(n, language))
+
+
+def number(value: int, language: str) -> str:
+    """A whole number as `language` writes it: "12,345" in English; in Spanish "1234" and
+    "12.345" (numbers of five digits or more grouped with points)."""
+    separator = _template("number.thousands_separator", language)
+    if not separator:
+        return f"{value:,}"
+    return f"{value:,}".replace(",", separator) if abs(value) >= 10_000 else str(value)
+
+
 def date(value: datetime, language: str) -> str:
     """A short date people read the same way everywhere: "5 sept 2023", "5 Sep 2023"."""
     months = _template("date.months", language).split()
@@ -80,16 +100,16 @@ def describe(problem: Problem, language: str) -> str:
     separator of its own (Spanish: points) numbers of five digits or more are grouped with it;
     English templates group with Python's own `{n:,}`.
     """
-    separator = _template("number.thousands_separator", language)
-    values = {name: _localised(name, value, language, separator) for name, value in problem.details}
+    grouped = bool(_template("number.thousands_separator", language))
+    values = {name: _localised(name, value, language, grouped) for name, value in problem.details}
     return _template(f"problem.{problem.code}", language).format(**values)
 
 
-def _localised(name: str, value: object, language: str, separator: str) -> object:
+def _localised(name: str, value: object, language: str, grouped: bool) -> object:
     if name == "kind" and isinstance(value, str):
         return catalogue(language).get(f"problem_kind.{value}", value)
-    if separator and isinstance(value, int) and not isinstance(value, bool) and value >= 10_000:
-        return f"{value:,}".replace(",", separator)
+    if grouped and isinstance(value, int) and not isinstance(value, bool):
+        return number(value, language)
     return value
 
 

@@ -157,3 +157,12 @@ def test_the_answer_says_which_period_it_covered_and_what_it_could_not_find():
     assert "There is no such date as “el 31 de febrero”" in shown
     [later] = view.answer_messages([passage()], "en", first_number=4, reading=empty)
     assert "Nothing published" not in later  # said once, on the first page
+
+
+def test_a_period_of_one_day_is_named_as_that_day():
+    yesterday = Period(date(2026, 11, 23), date(2026, 11, 23))
+    [message] = view.answer_messages([passage()], "es", reading=Reading(period=yesterday))
+    assert "🗓 Publicado el 23 nov 2026." in parse_html(message)
+    empty = Reading(period=yesterday, period_empty=True)
+    [message] = view.answer_messages([passage()], "en", reading=empty)
+    assert "🗓 Nothing published on 23 Nov 2026; here is the closest" in parse_html(message)

@@ -60,6 +60,8 @@ def test_ask_as_of_fixes_today_for_dated_questions(data_dir: Path) -> None:
     assert payload["period"] == {"from": "2023-09-06", "to": "2023-09-06"}
     text = run(data_dir, "ask", "¿Qué dijo Ucrania la semana pasada?", "--as-of", "2030-01-10")
     assert text.stdout.startswith("Nothing published from 2029-12-31 to 2030-01-06")
+    one_day = run(data_dir, "ask", "¿Qué dijo Ucrania ayer?", "--as-of", "2023-09-07")
+    assert one_day.stdout.startswith("Nothing published on 2023-09-06; the best from any date:")
 
 
 @pytest.mark.parametrize("as_of", ["2023-13-01", "ayer", "07/09/2023"])

@@ -218,9 +218,12 @@ def _reading_lines(reading: Reading | None, language: str) -> list[str]:
     if reading.ignored_date:
         lines.append(i18n.html("ask.no_such_date", language, date=reading.ignored_date))
     if reading.period is not None:
-        key = "ask.period_empty" if reading.period_empty else "ask.period"
+        empty = "_empty" if reading.period_empty else ""
         start, end = (_day(d, language) for d in (reading.period.start, reading.period.end))
-        lines.append(i18n.html(key, language, start=start, end=end))
+        if start == end:  # "ayer": one day, not "between the 23rd and the 23rd"
+            lines.append(i18n.html(f"ask.period_day{empty}", language, day=start))
+        else:
+            lines.append(i18n.html(f"ask.period{empty}", language, start=start, end=end))
     if reading.speaker_missing:
         lines.append(i18n.html("ask.no_statement", language, speaker=reading.speaker_missing))
     return lines

@@ -123,11 +123,12 @@ def _notes(result: SearchResult) -> list[str]:
     if result.ignored_date:
         notes.append(f"There is no such date as “{result.ignored_date}”; searched every date.")
     if result.period is not None:
-        span = f"{result.period.start.isoformat()} to {result.period.end.isoformat()}"
+        start, end = result.period.start.isoformat(), result.period.end.isoformat()
+        span = f"on {start}" if start == end else f"from {start} to {end}"
         if result.period_empty:
-            notes.append(f"Nothing published from {span}; the best from any date:")
+            notes.append(f"Nothing published {span}; the best from any date:")
         else:
-            notes.append(f"Published from {span}:")
+            notes.append(f"Published {span}:")
     if result.speaker and not result.speaker_found and result.passages:
         notes.append(f"No statement by {result.speaker} was found; the closest quotes:")
     return notes

@@ -28,7 +28,7 @@ from corpus.sentences import paragraph_spans, sentence_spans
 
 __all__ = ["ATTRIBUTION_VERSION", "SPEECH_VERBS", "Attribution", "attribute"]
 
-ATTRIBUTION_VERSION = 5  # bump when the rules change: stored attributions are recomputed
+ATTRIBUTION_VERSION = 6  # bump when the rules change: stored attributions are recomputed
 
 
 @dataclass(frozen=True)
@@ -164,12 +164,15 @@ _ROLE_END = re.compile(
     r"\s+(?:en una?|en el|en la|en declaraciones|durante|tras|ante|quien|que|who|in an?|at a)\b"
 )
 # "según X", with the name after a role: "según el comisario de Comercio, Henrik Vaaler, …".
+# A speech verb may come first: "según confirmaron ambas partes" credits "ambas partes".
+_INFORMED = ("informó", "informaron", "ha informado", "han informado")
 _ACCORDING = re.compile(
     r"\b(?:según|de acuerdo con|in the words of|according to)\s+"
-    r"(?:(?:ha\s+)?(?:indicó|anunció|explicó|informó|señaló|dijo)\s+)?"
+    rf"(?:(?:{alternation([*SPEECH_VERBS, *_INFORMED])})\s+)?"
     rf"(?P<who>[^,.;:]+(?:,\s+{_NAME}(?=[,.;:]))?)",
     re.IGNORECASE,
 )
+_ENDS_WITH_ACCORDING = re.compile(r"\b(?:según|according to)$", re.IGNORECASE)
 # "según el último balance difundido por la Dirección General de Salud": who released it.
 _RELEASED_BY = re.compile(
     r"\b(?:difundid[oa]s?|publicad[oa]s?|elaborad[oa]s?|emitid[oa]s?|divulgad[oa]s?|"
@@ -300,6 +303,8 @@ def _speaker_phrase(sentence: str, cues: re.Pattern[str]) -> str:
     has_cue = not _CUE_LAST_WORDS.isdisjoint(_WORD.findall(sentence))
     for cue in cues.finditer(sentence) if has_cue else ():
         before = sentence[: cue.start()].rstrip()
+        if _ENDS_WITH_ACCORDING.search(before):
+            continue  # "…, según confirmaron ambas partes": the "según" phrase names them
         after = sentence[cue.end() :]
         after_quote = before.endswith(("»", "”", '"', "’", "»,", "”,", '",', "’,"))
         if after_quote or not before or "refer" in cue["verb"]:

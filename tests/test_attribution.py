@@ -117,6 +117,22 @@ def test_a_name_opening_a_sentence_after_segun_keeps_its_role() -> None:
     assert Speakers({7: [company, according]}).of(window) == according.speaker
 
 
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        (
+            "Ucrania y Rusia canjearon 300 prisioneros, según confirmaron ambas partes.",
+            "Ambas partes",
+        ),
+        ("Los precios subirán un 5 %, según han informado fuentes del ministerio.", "Fuentes"),
+        ("Los precios subirán, según ha explicado la ministra de Economía, Ana Ruiz.", "Ana Ruiz"),
+    ],
+)
+def test_a_speech_verb_after_segun_is_not_part_of_the_speaker(sentence: str, speaker: str) -> None:
+    [found] = attribute(sentence, "es")
+    assert found.speaker.startswith(speaker)
+
+
 def test_a_quote_shows_the_most_specific_of_equally_matching_speakers() -> None:
     text = (
         "Rusia, por su parte, justificó la ofensiva. El Ministerio de Defensa ruso afirmó que "

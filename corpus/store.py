@@ -506,6 +506,40 @@ class ArticleStore:
             mates[article_id].append(mate)
         return mates
 
+    def stories_dated(
+        self,
+        first: date,
+        last: date,
+        sources: Iterable[str] = (),
+        languages: Iterable[str] = (),
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[list[int]]:
+        """The stories with articles dated `first`..`last` (published, else added), each as
+        those articles' ids (newest first), the stories told by most articles first, then the
+        newest; only articles from `sources` and in `languages` when given."""
+        where, params = ["m.day BETWEEN ? AND ?"], [first.isoformat(), last.isoformat()]
+        for column, wanted in (
+            ("source", sorted(set(sources))),
+            ("language", sorted(set(languages))),
+        ):
+            if wanted:
+                where.append(f"a.{column} IN ({','.join('?' * len(wanted))})")
+                params += wanted
+        join = " JOIN articles a ON a.id = m.article_id" if len(where) > 1 else ""
+        rows = self.query(
+            "SELECT GROUP_CONCAT(m.article_id || ':' || m.day) FROM story_members m"
+            f"{join} WHERE {' AND '.join(where)} GROUP BY m.story_id"
+            " ORDER BY COUNT(*) DESC, MAX(m.day) DESC, m.story_id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        stories = []
+        for (members,) in rows:
+            dated = [member.split(":") for member in members.split(",")]
+            dated.sort(key=lambda pair: (pair[1], int(pair[0])), reverse=True)
+            stories.append([int(article_id) for article_id, _ in dated])
+        return stories
+
     def chunk_vectors_of(self, article_id: int) -> np.ndarray:
         """An article's chunk embeddings, in order."""
         rows = self.query(

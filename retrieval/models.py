@@ -66,7 +66,9 @@ class SearchResult:
 
     `period`: the published dates the question asked about (None: it named no time).
     `period_empty`: nothing in that period answered, so `passages` are the best from any
-    date. `ignored_date`: a date the question named that does not exist ("31 de febrero").
+    date. `overview`: the question named a time and no topic ("¿Qué pasó ayer?"), so
+    `passages` are that period's stories (none: nothing was published then).
+    `ignored_date`: a date the question named that does not exist ("31 de febrero").
     `speaker`: who the question asked about ("¿Qué dijo X…?"), and `speaker_found` whether
     any statement of theirs answered; when not, `passages` are the best quotes anyway.
     """
@@ -79,6 +81,7 @@ class SearchResult:
     ignored_date: str = ""
     speaker: str = ""
     speaker_found: bool = False
+    overview: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -86,6 +89,7 @@ class SearchResult:
             "language": self.language,
             "period": self.period.to_json() if self.period else None,
             "period_empty": self.period_empty,
+            "overview": self.overview,
             "ignored_date": self.ignored_date or None,
             "speaker": self.speaker or None,
             "speaker_found": self.speaker_found,

@@ -12,15 +12,17 @@ from corpus.models import Article
 from corpus.sentences import paragraph_spans
 from retrieval.archive import DEFAULT_LANGUAGE, Archive
 from retrieval.backends import SearchFilters
-from retrieval.dates import TimeIntent, read_time
+from retrieval.dates import Period, TimeIntent, read_time
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.glossary import keywords_in
-from retrieval.models import Passage, QuestionError, SearchResult, StoryMate
+from retrieval.models import Passage, QuestionError, SearchResult
+from retrieval.overview import asks_only_when, latest_days, period_overview
 from retrieval.quantities import QuantityQuestion, quantities_first, read_quantity
 from retrieval.quotes import ChunkCandidate, QuoteWeights, Window, best_windows, select_quotes
 from retrieval.relevance import Closest, Relevance
 from retrieval.retellings import Retellings
 from retrieval.speakers import SpeakerQuestion, Speakers, read_speaker
+from retrieval.stories import shown_mates
 from retrieval.tokens import analyze
 
 
@@ -110,6 +112,8 @@ class Searcher:
             # "the latest" as of `today`: what was published after it does not exist yet
             filters = replace(filters, published_to=time.today)
         period = None if filters.published_from or filters.published_to else time.period
+        if (period is not None or time.recent) and asks_only_when(time.text, language):
+            return self._overview(question, language, time, period, filters, reading.k, offset)
         period_empty = False
         if period is not None:
             dated = replace(filters, published_from=period.start, published_to=period.end)
@@ -128,6 +132,33 @@ class Searcher:
             ignored_date=time.impossible,
             speaker=reading.speaker.speaker if reading.speaker else "",
             speaker_found=quoted.speaker_found,
+        )
+
+    def _overview(
+        self,
+        question: str,
+        language: str,
+        time: TimeIntent,
+        period: Period | None,
+        filters: SearchFilters,
+        k: int,
+        offset: int,
+    ) -> SearchResult:
+        """ "¿Qué pasó ayer?", "últimas noticias": the period's (or the newest week's) stories,
+        since a question naming no topic has no passages closer to it than others."""
+        store = self.archive.store
+        if period is not None:
+            first, last = period.start, period.end
+        else:
+            first, last = latest_days(store, time.today or date.today())
+        passages = period_overview(store, first, last, language, filters, k - offset, offset)
+        return SearchResult(
+            question,
+            language,
+            passages,
+            period=period,
+            ignored_date=time.impossible,
+            overview=True,
         )
 
     def _answer(self, query: np.ndarray, reading: _Reading, filters: SearchFilters) -> _Quoted:
@@ -284,7 +315,9 @@ class Searcher:
             Retellings(reading.text, language, texts, backend.keyword_weight),
             lambda w: relevance.adds_to_answer(w, by_speaker_asked=found),
         )
-        told_elsewhere = self._story_mates(chosen, mates, articles)
+        told_elsewhere = shown_mates(
+            self.archive.store, [w.article_id for w in chosen], articles, mates
+        )
         return _Quoted(
             [
                 replace(
@@ -295,22 +328,6 @@ class Searcher:
             ],
             found,
         )
-
-    def _story_mates(
-        self, chosen: list[Window], mates: dict[int, list[int]], articles: dict[int, Article]
-    ) -> dict[int, tuple[StoryMate, ...]]:
-        """For each quoted article, the other articles of its story, oldest first."""
-        wanted = {m for w in chosen for m in mates.get(w.article_id, ())}
-        known = {**self.archive.store.get_articles([m for m in wanted if m not in articles])}
-        known.update({i: a for i, a in articles.items() if i in wanted})
-        told: dict[int, tuple[StoryMate, ...]] = {}
-        for window in chosen:
-            others = [known[m] for m in mates.get(window.article_id, ()) if m in known]
-            others.sort(key=lambda a: (a.published or a.added_at, a.id))
-            told[window.article_id] = tuple(
-                StoryMate(a.id, a.title, a.source, a.url, a.published) for a in others
-            )
-        return told
 
     @staticmethod
     def _passage(window: Window, articles: dict, speaker: str | None) -> Passage:

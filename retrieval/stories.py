@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +22,7 @@ import numpy as np
 from corpus.gazetteer import fold
 from corpus.models import Article
 from corpus.store import ArticleStore, StoryMember
+from retrieval.models import StoryMate
 
 __all__ = ["MAX_DAYS_APART", "StoryPlacer", "StorySignature", "same_story", "signature"]
 
@@ -182,3 +184,26 @@ class _DayBlock:
 def _share_names(mine: StorySignature, theirs: frozenset[str]) -> bool:
     shared = len(mine.names & theirs) / max(1, min(len(mine.names), len(theirs)))
     return shared >= SHARED_NAMES
+
+
+def shown_mates(
+    store: ArticleStore,
+    article_ids: Sequence[int],
+    known: Mapping[int, Article],
+    mates: Mapping[int, Sequence[int]] | None = None,
+) -> dict[int, tuple[StoryMate, ...]]:
+    """For each of `article_ids`, the other articles of its story, oldest first, as answers
+    list them beside a quote. `known` and `mates` are what the caller already read from the
+    store (articles; `story_mates`); the rest is read here."""
+    mates = mates if mates is not None else store.story_mates(article_ids)
+    wanted = {m for i in article_ids for m in mates.get(i, ())}
+    found = store.get_articles([m for m in wanted if m not in known])
+    found.update({i: a for i, a in known.items() if i in wanted})
+    told: dict[int, tuple[StoryMate, ...]] = {}
+    for article_id in article_ids:
+        others = [found[m] for m in mates.get(article_id, ()) if m in found]
+        others.sort(key=lambda a: (a.published or a.added_at, a.id))
+        told[article_id] = tuple(
+            StoryMate(a.id, a.title, a.source, a.url, a.published) for a in others
+        )
+    return told

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 
 from bot.ask import view
-from bot.ask.service import EmptyQuestion, NotFound, Reading, TooLong
+from bot.ask.service import EmptyQuestion, NotFound, NothingPublished, Reading, TooLong
 from bot.core import html
 from retrieval.dates import Period
 from retrieval.models import Passage, StoryMate
@@ -153,7 +153,7 @@ def test_the_answer_says_which_period_it_covered_and_what_it_could_not_find():
     empty = Reading(period=period, period_empty=True, ignored_date="el 31 de febrero")
     [message] = view.answer_messages([passage()], "en", reading=empty)
     shown = parse_html(message)
-    assert "Nothing published between 16 Nov 2026 and 22 Nov 2026" in shown
+    assert "Nothing published between 16 Nov 2026 and 22 Nov 2026 answers this" in shown
     assert "There is no such date as “el 31 de febrero”" in shown
     [later] = view.answer_messages([passage()], "en", first_number=4, reading=empty)
     assert "Nothing published" not in later  # said once, on the first page
@@ -165,4 +165,15 @@ def test_a_period_of_one_day_is_named_as_that_day():
     assert "🗓 Publicado el 23 nov 2026." in parse_html(message)
     empty = Reading(period=yesterday, period_empty=True)
     [message] = view.answer_messages([passage()], "en", reading=empty)
-    assert "🗓 Nothing published on 23 Nov 2026; here is the closest" in parse_html(message)
+    assert "🗓 Nothing published on 23 Nov 2026 answers this; here is the closest" in parse_html(
+        message
+    )
+
+
+def test_a_period_with_nothing_published_is_said_plainly():
+    day = Period(date(2026, 3, 3), date(2026, 3, 3))
+    [message] = view.messages(NothingPublished("es", day))
+    assert parse_html(message) == "🗓 El archivo no tiene nada publicado el 3 mar 2026."
+    month = Period(date(2026, 3, 1), date(2026, 3, 31))
+    [message] = view.messages(NothingPublished("en", month))
+    assert "Nothing in the archive was published between 1 Mar 2026 and 31 Mar 2026" in message

@@ -214,3 +214,20 @@ async def test_old_questions_and_answer_pages_are_forgotten_while_the_bot_runs(b
     botapi.press_button(answer.result, buttons(answer.result)["👍"], ana)
     [alert] = await botapi.wait_for("answerCallbackQuery")
     assert alert.params["text"] == i18n.plain("ask.expired", "es")
+
+
+async def test_what_happened_today_is_the_days_stories_and_an_empty_day_is_said_plainly(
+    bot, botapi
+):
+    ana, chat = private(botapi)
+    # The sample article has no published date: it is dated the day it was added, today.
+    [today] = await say(botapi, chat, ana, "¿Qué pasó hoy?")
+    shown = visible(today.params["text"])
+    day = i18n.date(datetime.now(), "es")  # the archive's "today" is the machine's local day
+    assert f"🗓 Publicado el {day}." in shown
+    assert ARTICLE_TITLE in shown
+    quote = visible(today.params["text"].split("<blockquote>")[1].split("</blockquote>")[0])
+    assert quote in SAMPLE_TEXT
+    [empty] = await say(botapi, chat, ana, "¿Qué pasó el 3 de marzo de 2020?")
+    assert visible(empty.params["text"]) == "🗓 El archivo no tiene nada publicado el 3 mar 2020."
+    assert "<blockquote>" not in empty.params["text"]

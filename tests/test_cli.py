@@ -38,10 +38,10 @@ def test_ask_json_contract(data_dir: Path) -> None:
     payload = json.loads(done.stdout)
     assert set(payload) == {
         "question", "language", "passages",
-        "period", "period_empty", "ignored_date", "speaker", "speaker_found",
+        "period", "period_empty", "ignored_date", "speaker", "speaker_found", "overview",
     }  # fmt: skip
     assert payload["language"] == "es"
-    assert payload["period"] is None  # the question names no time
+    assert payload["period"] is None and not payload["overview"]  # it names no time
     assert payload["speaker"] == "Ucrania" and payload["speaker_found"]
     assert 1 <= len(payload["passages"]) <= 2
     first = payload["passages"][0]
@@ -59,9 +59,13 @@ def test_ask_as_of_fixes_today_for_dated_questions(data_dir: Path) -> None:
     payload = json.loads(done.stdout)
     assert payload["period"] == {"from": "2023-09-06", "to": "2023-09-06"}
     text = run(data_dir, "ask", "¿Qué dijo Ucrania la semana pasada?", "--as-of", "2030-01-10")
-    assert text.stdout.startswith("Nothing published from 2029-12-31 to 2030-01-06")
+    assert text.stdout.startswith(
+        "Nothing published from 2029-12-31 to 2030-01-06 answers that; the best from any date:"
+    )
     one_day = run(data_dir, "ask", "¿Qué dijo Ucrania ayer?", "--as-of", "2023-09-07")
-    assert one_day.stdout.startswith("Nothing published on 2023-09-06; the best from any date:")
+    assert one_day.stdout.startswith("Nothing published on 2023-09-06 answers that;")
+    nothing_then = run(data_dir, "ask", "¿Qué pasó ayer?", "--as-of", "2023-09-07")
+    assert nothing_then.stdout.strip() == "Nothing was published on 2023-09-06."
 
 
 @pytest.mark.parametrize("as_of", ["2023-13-01", "ayer", "07/09/2023"])

@@ -13,8 +13,10 @@ import pytest
 
 from corpus.loaders import load_path
 from retrieval.archive import Archive
+from retrieval.dates import read_time
 from retrieval.models import Passage, SearchResult
 from retrieval.news_eval import NewsQuestion, holds_alternative
+from retrieval.overview import asks_only_when
 from retrieval.searcher import Searcher
 from tests.support import open_archive
 
@@ -86,7 +88,7 @@ def test_a_dated_question_keeps_to_its_period(news: tuple[Archive, dict[str, int
         "from": "2026-11-20",
         "to": "2026-11-20",
     }
-    assert not result.period_empty
+    assert not result.period_empty and not result.overview  # Járkov is a topic
     assert result.passages
     assert {p.article_id for p in result.passages} == {ids[ENERGY[0]]}
 
@@ -204,3 +206,90 @@ def test_an_answer_is_not_padded_with_quotes_about_something_else(
     assert result.passages and result.passages[0].article_id in measles
     # The Járkov blackout of 20 November is in the period too, but it is not about measles.
     assert all(p.article_id in measles for p in result.passages)
+
+
+# --- questions that name only a time ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "only_when"),
+    [
+        ("¿Qué pasó ayer?", "es", True),
+        ("Noticias de hoy", "es", True),
+        ("¿Qué hay de nuevo esta semana?", "es", True),
+        ("Resumen de la semana pasada", "es", True),
+        ("Últimas noticias", "es", True),
+        ("What happened last week?", "en", True),
+        ("Any news today?", "en", True),
+        ("¿Qué pasó ayer en Járkov?", "es", False),
+        ("¿Qué dijo Ucrania ayer?", "es", False),
+        ("¿Qué pasó ayer con el fútbol?", "es", False),
+        ("Latest on the measles outbreak", "en", False),
+    ],
+)
+def test_a_question_naming_only_a_time_is_told_from_one_with_a_topic(
+    question: str, language: str, only_when: bool
+) -> None:
+    time = read_time(question, date(2026, 11, 24))
+    assert time.period is not None or time.recent
+    assert asks_only_when(time.text, language) is only_when
+
+
+def test_what_happened_in_a_period_is_its_stories_biggest_and_newest_first(
+    news: tuple[Archive, dict[str, int]],
+) -> None:
+    archive, ids = news
+    searcher = Searcher(archive)
+    result = searcher.search("¿Qué pasó la semana pasada?", today=date(2026, 11, 24))
+    assert result.overview and not result.period_empty
+    assert result.period is not None and result.period.to_json() == {
+        "from": "2026-11-16",
+        "to": "2026-11-22",
+    }
+    energy, measles = result.passages  # three tellings each; the newest story first
+    # Each story once, from its newest telling in the question's language, verbatim.
+    assert energy.article_id == ids["ucrania-ataque-energia-noticias24.md"]
+    assert measles.article_id == ids["sarampion-algarve-cronicaglobal.md"]
+    assert {m.article_id for m in energy.also_in} == {ids[n] for n in ENERGY} - {energy.article_id}
+    for passage in result.passages:
+        article = archive.store.get_article(passage.article_id)
+        assert article is not None and article.text[passage.start : passage.end] == passage.quote
+    english = searcher.search("What happened last week?", today=date(2026, 11, 24))
+    assert [p.article_id for p in english.passages] == [
+        ids["ukraine-grid-attack-morningledger.md"],
+        ids["measles-algarve-morningledger.md"],
+    ]
+    paged = searcher.search("¿Qué pasó la semana pasada?", offset=1, today=date(2026, 11, 24))
+    assert [p.article_id for p in paged.passages] == [measles.article_id]
+
+
+def test_a_period_with_nothing_published_says_so_without_quoting_other_days(
+    news: tuple[Archive, dict[str, int]],
+) -> None:
+    archive, ids = news
+    searcher = Searcher(archive)
+    empty = searcher.search("¿Qué pasó el 3 de marzo?", today=date(2026, 11, 24))
+    assert empty.overview and empty.period is not None and not empty.passages
+    february = searcher.search("¿Qué ocurrió en febrero?", today=date(2026, 11, 24))
+    assert [p.article_id for p in february.passages] == [ids[OTHERS[0]]]
+    latest = searcher.search("Últimas noticias", today=date(2026, 11, 24))
+    assert latest.overview and latest.period is None  # the archive's newest week
+    assert {p.article_id for p in latest.passages} <= {ids[n] for n in (*ENERGY, *MEASLES)}
+    assert len(latest.passages) == 2
+
+
+def test_stories_of_some_days_can_be_kept_to_sources_and_languages(
+    news: tuple[Archive, dict[str, int]],
+) -> None:
+    archive, ids = news
+    week = date(2026, 11, 16), date(2026, 11, 22)
+    english = archive.store.stories_dated(*week, languages=["en"])
+    assert english == [
+        [ids["ukraine-grid-attack-morningledger.md"]],
+        [ids["measles-algarve-morningledger.md"]],
+    ]
+    one_outlet = archive.store.stories_dated(*week, sources=["Crónica Global"])
+    assert one_outlet == [[ids["sarampion-algarve-cronicaglobal.md"]]]
+    assert archive.store.stories_dated(*week, limit=1, offset=1) == [
+        [ids[MEASLES[2]], ids[MEASLES[1]], ids[MEASLES[0]]]  # newest first
+    ]

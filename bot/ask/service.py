@@ -28,6 +28,7 @@ __all__ = [
     "NoMore",
     "NotFound",
     "NotYours",
+    "NothingPublished",
     "Page",
     "TooLong",
 ]
@@ -44,11 +45,14 @@ class Reading:
     period_empty: bool = False
     ignored_date: str = ""
     speaker_missing: str = ""
+    overview: bool = False  # the question named only a time: the quotes are its stories
 
     @classmethod
     def of(cls, result: SearchResult) -> Reading:
         missing = result.speaker if result.speaker and not result.speaker_found else ""
-        return cls(result.period, result.period_empty, result.ignored_date, missing)
+        return cls(
+            result.period, result.period_empty, result.ignored_date, missing, result.overview
+        )
 
 
 @dataclass(frozen=True)
@@ -93,12 +97,21 @@ class NotFound(NoQuotes):
 
 
 @dataclass(frozen=True)
+class NothingPublished(NoQuotes):
+    """ "¿Qué pasó el 3 de marzo?" when no article is from then."""
+
+    period: Period
+
+
+@dataclass(frozen=True)
 class TooLong(NoQuotes):
     length: int
     limit: int
 
 
-AskResult = Page | NotFound | EmptyQuestion | TooLong | Expired | NoMore | NotYours
+AskResult = (
+    Page | NotFound | NothingPublished | EmptyQuestion | TooLong | Expired | NoMore | NotYours
+)
 
 
 class _Found(NamedTuple):
@@ -148,7 +161,7 @@ class AskService:
             when=datetime.now(UTC),
         )
         if not found.passages:
-            return self._not_found(found.language)
+            return self._no_quotes(found)
         token = self.answers.record_page(
             chat_id=chat_id,
             user_id=user_id,
@@ -186,7 +199,7 @@ class AskService:
         if not isinstance(found, _Found):
             return found
         if not found.passages:
-            return self._not_found(found.language)
+            return self._no_quotes(found)
         return Page(found.language, found.passages, reading=found.reading)
 
     def vote(self, token: str, chat_id: int, user_id: int, vote: int) -> VoteOutcome:
@@ -221,5 +234,8 @@ class AskService:
             return (), False, Reading()
         return tuple(result.passages[:count]), len(result.passages) > count, Reading.of(result)
 
-    def _not_found(self, language: str) -> NotFound:
-        return NotFound(language, self.searcher.archive.store.count_articles())
+    def _no_quotes(self, found: _Found) -> NotFound | NothingPublished:
+        period = found.reading.period
+        if found.reading.overview and period is not None:
+            return NothingPublished(found.language, period)
+        return NotFound(found.language, self.searcher.archive.store.count_articles())

@@ -18,6 +18,7 @@ from bot.ask.service import (
     Expired,
     NoMore,
     NotFound,
+    NothingPublished,
     NotYours,
     Page,
     Reading,
@@ -40,6 +41,7 @@ from bot.core.html import (
     telegram_length,
 )
 from bot.i18n import Markup
+from retrieval.dates import Period
 from retrieval.models import Passage, StoryMate
 
 __all__ = [
@@ -135,6 +137,8 @@ def messages(result: AskResult, limit: int = MESSAGE_LIMIT) -> list[str]:
                     articles=i18n.count("articles", result.articles, language),
                 )
             ]
+        case NothingPublished():
+            return [_period_line(result.period, "_none", language)]
         case EmptyQuestion():
             example = i18n.plain("ask.example_question", language)
             return [i18n.html("ask.empty_question", language, example=example)]
@@ -218,15 +222,21 @@ def _reading_lines(reading: Reading | None, language: str) -> list[str]:
     if reading.ignored_date:
         lines.append(i18n.html("ask.no_such_date", language, date=reading.ignored_date))
     if reading.period is not None:
-        empty = "_empty" if reading.period_empty else ""
-        start, end = (_day(d, language) for d in (reading.period.start, reading.period.end))
-        if start == end:  # "ayer": one day, not "between the 23rd and the 23rd"
-            lines.append(i18n.html(f"ask.period_day{empty}", language, day=start))
-        else:
-            lines.append(i18n.html(f"ask.period{empty}", language, start=start, end=end))
+        lines.append(
+            _period_line(reading.period, "_empty" if reading.period_empty else "", language)
+        )
     if reading.speaker_missing:
         lines.append(i18n.html("ask.no_statement", language, speaker=reading.speaker_missing))
     return lines
+
+
+def _period_line(period: Period, kind: str, language: str) -> str:
+    """ "Published between …", or with `kind` "_empty" "nothing from then answers", or "_none"
+    "nothing was published then"; a single day is named as that day."""
+    start, end = (_day(d, language) for d in (period.start, period.end))
+    if start == end:  # "ayer": one day, not "between the 23rd and the 23rd"
+        return i18n.html(f"ask.period_day{kind}", language, day=start)
+    return i18n.html(f"ask.period{kind}", language, start=start, end=end)
 
 
 def _day(day: date, language: str) -> str:

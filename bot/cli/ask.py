@@ -102,6 +102,8 @@ def _day(text: str) -> date:
 def format_answer(result: SearchResult) -> str:
     notes = _notes(result)
     if not result.passages:
+        if result.overview and result.period is not None:
+            return "\n".join(notes)  # "Nothing was published on …"
         return "\n".join([*notes, "Nothing in the archive answers that question."])
     blocks = []
     for number, passage in enumerate(result.passages, start=1):
@@ -125,8 +127,13 @@ def _notes(result: SearchResult) -> list[str]:
     if result.period is not None:
         start, end = result.period.start.isoformat(), result.period.end.isoformat()
         span = f"on {start}" if start == end else f"from {start} to {end}"
-        if result.period_empty:
-            notes.append(f"Nothing published {span}; the best from any date:")
+        if result.overview and not result.passages:
+            notes.append(f"Nothing was published {span}.")
+        elif not result.passages:
+            pass  # nothing answers, from that period or any other: said below
+        elif result.period_empty:
+            # Articles of those days may exist: none of them answers.
+            notes.append(f"Nothing published {span} answers that; the best from any date:")
         else:
             notes.append(f"Published {span}:")
     if result.speaker and not result.speaker_found and result.passages:

